@@ -1,0 +1,3 @@
+using ScoreBatch.Worker.Cli;
+
+return await ScoreBatchCli.RunAsync(args).ConfigureAwait(false);
