@@ -1,4 +1,5 @@
 using ScoreBatch.Jobs.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Tests.Runtime;
