@@ -101,9 +101,11 @@ internal static class TrainCommand
         trainerOptions.Validate();
 
         var dataPath = parse.GetValue(Data)!;
-        using var images = LoadImages(dataPath, options.ImageSize);
-        using var modelSpace = transform.Forward(images);
-        using var data = new InMemoryTrainingData(modelSpace);
+        InMemoryTrainingData data;
+        using (var images = LoadImages(dataPath, options.ImageSize))
+        using (var modelSpace = transform.Forward(images))
+            data = new InMemoryTrainingData(modelSpace); // the data-space stack is freed here; only y stays in memory
+        using var dataScope = data;
         Console.WriteLine($"train: {data.Count} images {options.ImageSize}x{options.ImageSize} from {dataPath}, transform {transform.Spec}, device {device.type}");
 
         manual_seed(trainerOptions.Seed);
