@@ -10,6 +10,9 @@ public static class ScoreBatchCli
         var root = new RootCommand("ScoreBatch: train and run score-based galaxy morphology priors.");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        // Ctrl+C / SIGTERM cancel the command's token; long commands (train) then get this long to save their state
+        // before the process is ended (a spot eviction notice can be 30 s).
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(25) };
+        return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
     }
 }

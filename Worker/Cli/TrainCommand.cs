@@ -52,7 +52,9 @@ internal static class TrainCommand
     {
         try
         {
-            return await TrainAsync(parse, cancellationToken).ConfigureAwait(false);
+            // Off the invoking thread: System.CommandLine can then observe Ctrl+C / SIGTERM, cancel the token and wait
+            // (ScoreBatchCli's termination timeout) while the loop stops between steps and writes a checkpoint.
+            return await Task.Run(() => TrainAsync(parse, cancellationToken), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or CutoutFormatException or UnauthorizedAccessException)
         {
