@@ -1,0 +1,59 @@
+using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Training;
+using ScoreBatch.Jobs.Transforms;
+
+namespace ScoreBatch.Jobs.Interop;
+
+/// <summary>Formats a checkpoint can be exported to.</summary>
+public enum ExportFormat
+{
+    /// <summary>galaxygrad/equinox leaf file (mixer only), read by galaxygrad's loader and scarlet2's ScorePrior.</summary>
+    Eqx,
+
+    /// <summary>PyTorch state dict (torch.save format) for torch.load + load_state_dict.</summary>
+    PyTorch,
+}
+
+/// <summary>
+/// What the <c>scorebatch import-eqx</c> and <c>scorebatch export</c> verbs do, usable from a job as well:
+/// released galaxygrad priors become normal checkpoints (mixer, VP beta = 1, model space y = ln(1 + x) / 0.1), and
+/// checkpoints leave as .eqx or PyTorch files.
+/// </summary>
+public static class ModelInterchange
+{
+    /// <summary>A model-only checkpoint from an .eqx file, for <paramref name="imageSize"/> x <paramref name="imageSize"/> images.</summary>
+    public static Checkpoint ImportEqx(ReadOnlySpan<byte> eqx, string source, int imageSize, TimeProvider? time = null)
+    {
+        using var model = EqxMixerConverter.Import(eqx, source, imageSize);
+        // The released priors were trained in y = ln(1 + x) / 0.1 (SCIENCE.md 4) with the VP process, T = t1.
+        return Checkpoint.FromModel(model, new Log1pTransform(), time: time);
+    }
+
+    /// <summary>Writes <paramref name="checkpoint"/>'s model in <paramref name="format"/>.</summary>
+    public static void Export(Checkpoint checkpoint, ExportFormat format, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        using var model = checkpoint.CreateModel();
+        switch (format)
+        {
+            case ExportFormat.Eqx:
+                if (model is not MixerScoreNet mixer)
+                    throw new ArgumentException($"{checkpoint.Source}: only the '{ScoreNetArchitectures.Mixer}' architecture has an .eqx layout, this checkpoint holds '{checkpoint.Header.Architecture}'", nameof(checkpoint));
+                EqxMixerConverter.Export(mixer, output);
+                break;
+            case ExportFormat.PyTorch:
+                PyTorchExporter.Export(model, output);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(format), format, "unknown export format");
+        }
+    }
+
+    /// <summary>Parses a --format value ("eqx", "pytorch"; case-insensitive), naming the accepted values on error.</summary>
+    public static ExportFormat ParseFormat(string value) => value.ToLowerInvariant() switch
+    {
+        "eqx" => ExportFormat.Eqx,
+        "pytorch" or "torch" or "pt" => ExportFormat.PyTorch,
+        _ => throw new ArgumentException($"--format: unknown export format '{value}' (accepted: eqx, pytorch)"),
+    };
+}
