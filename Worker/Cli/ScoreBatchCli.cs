@@ -8,6 +8,7 @@ public static class ScoreBatchCli
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("ScoreBatch: train and run score-based galaxy morphology priors.");
+        InteropCommands.AddTo(root);
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 }
