@@ -29,7 +29,8 @@ public static class WorkerHost
         });
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
-        builder.Logging.AddFilter("Azure", LogLevel.Warning);
+        // The SDK logs expected 404/409 answers (probes, conditional writes) as warnings; real failures surface as exceptions.
+        builder.Logging.AddFilter("Azure", LogLevel.Error);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
 
         builder.Services.AddScoreBatchStorage(builder.Configuration);

@@ -31,6 +31,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton(sp => new Heartbeat(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ResolvedHeartbeatFile,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<JobExecutor>();
+        services.TryAddSingleton(sp => new Lazy<JobExecutor>(sp.GetRequiredService<JobExecutor>));
         services.TryAddSingleton<Submission.JobSubmitter>();
         services.AddHostedService<QueueRunner>();
         return services;
