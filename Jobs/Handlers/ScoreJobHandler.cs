@@ -53,7 +53,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         if (!written) ScoreJobLog.Kept(context.Logger, summaryPath);
         foreach (var (relative, png) in previews.Render())
         {
-            var previewPath = Join(args.Output, relative);
+            var previewPath = JobInputs.Join(args.Output, relative);
             if (!await context.Store.WriteAsync(previewPath, BinaryData.FromBytes(png), overwrite: false, cancellationToken).ConfigureAwait(false))
                 ScoreJobLog.Kept(context.Logger, previewPath);
         }
