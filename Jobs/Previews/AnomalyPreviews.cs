@@ -62,10 +62,12 @@ public sealed class AnomalyPreviews
 
     /// <summary>
     /// The pictures as (path relative to the output prefix, PNG bytes): "previews/rank-001_&lt;id&gt;.png" ... for the
-    /// kept cutouts, most anomalous first, then "previews/histogram.png" (when any score is finite).
+    /// kept cutouts, most anomalous first, then "previews/histogram.png" (when any score is finite). K = 0 turns
+    /// pictures off altogether (no previews, no histogram).
     /// </summary>
     public IReadOnlyList<(string RelativePath, byte[] Png)> Render()
     {
+        if (K == 0) return [];
         var kept = new List<(CutoutPreview Preview, (double Score, long Order) Priority)>();
         foreach (var (element, priority) in _top.UnorderedItems) kept.Add((element, priority));
         kept.Sort((a, b) => Compare(b.Priority, a.Priority));

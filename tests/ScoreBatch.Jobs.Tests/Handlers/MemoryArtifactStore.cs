@@ -11,6 +11,7 @@ internal sealed class MemoryArtifactStore : IArtifactStore
 {
     private readonly InMemoryArtifactStore _inner = new();
     private readonly Lock _gate = new();
+    private readonly SortedSet<string> _containers = new(StringComparer.Ordinal);
     private int _reads, _writes, _maxInFlight;
 
     /// <summary>Successful (content-changing) writes so far.</summary>
@@ -22,14 +23,23 @@ internal sealed class MemoryArtifactStore : IArtifactStore
     /// <summary>Only reads of names starting with this prefix count towards <see cref="MaxInFlight"/>.</summary>
     public string CountedReadPrefix { get; set; } = "\0";
 
-    public void Put(string path, byte[] bytes) =>
+    public void Put(string path, byte[] bytes)
+    {
         _inner.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: true, CancellationToken.None).GetAwaiter().GetResult();
+        Remember(path);
+    }
 
     public byte[]? Get(string path) =>
         _inner.TryReadAsync(path, CancellationToken.None).GetAwaiter().GetResult()?.Content.ToArray();
 
-    public IReadOnlyList<string> Names() =>
-        _inner.ListAsync("", CancellationToken.None).Select(a => a.Path).ToListAsync().AsTask().GetAwaiter().GetResult();
+    /// <summary>Every artifact's name, sorted (the store lists per container, so this lists each container seen).</summary>
+    public IReadOnlyList<string> Names()
+    {
+        string[] containers;
+        lock (_gate) containers = [.. _containers];
+        return containers.SelectMany(c => _inner.ListAsync(c + "/", CancellationToken.None).Select(a => a.Path).ToListAsync().AsTask().GetAwaiter().GetResult())
+            .Order(StringComparer.Ordinal).ToList();
+    }
 
     public IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, CancellationToken cancellationToken) => _inner.ListAsync(prefix, cancellationToken);
 
@@ -52,6 +62,7 @@ internal sealed class MemoryArtifactStore : IArtifactStore
     public async Task<bool> WriteAsync(string path, BinaryData content, bool overwrite, CancellationToken cancellationToken)
     {
         var written = await _inner.WriteAsync(path, content, overwrite, cancellationToken).ConfigureAwait(false);
+        Remember(path);
         if (written) CountWrite();
         return written;
     }
@@ -59,6 +70,7 @@ internal sealed class MemoryArtifactStore : IArtifactStore
     public async Task<string?> WriteConditionalAsync(string path, BinaryData content, string? ifMatchETag, CancellationToken cancellationToken)
     {
         var etag = await _inner.WriteConditionalAsync(path, content, ifMatchETag, cancellationToken).ConfigureAwait(false);
+        Remember(path);
         if (etag is not null) CountWrite();
         return etag;
     }
@@ -73,6 +85,11 @@ internal sealed class MemoryArtifactStore : IArtifactStore
             _reads++;
             _maxInFlight = Math.Max(_maxInFlight, _reads - _writes);
         }
+    }
+
+    private void Remember(string path)
+    {
+        lock (_gate) _containers.Add(path.Split('/')[0]);
     }
 
     private void CountWrite()
