@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace ScoreBatch.Worker.Cli;
 
-/// <summary>The `scorebatch` command line: one subcommand per verb, each with --help.</summary>
+/// <summary>The `scorebatch` command line: one subcommand per verb, each with --help. Register new verbs below, one line each.</summary>
 public static class ScoreBatchCli
 {
     public static async Task<int> RunAsync(string[] args)
@@ -10,9 +10,17 @@ public static class ScoreBatchCli
         var root = new RootCommand("ScoreBatch: train and run score-based galaxy morphology priors.");
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
-        // Ctrl+C / SIGTERM cancel the command's token; long commands (train) then get this long to save their state
-        // before the process is ended (a spot eviction notice can be 30 s).
-        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(25) };
+        root.Subcommands.Add(SynthCommand.Create());
+        root.Subcommands.Add(ScoreCommand.Create());
+        root.Subcommands.Add(SubmitCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(HealthCommand.Create());
+        InteropCommands.AddTo(root);
+        // The host handles SIGTERM/SIGINT itself (graceful shutdown within ScoreBatch:ShutdownTimeout); the parser
+        // must not also race it with its own short termination timeout.
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
         return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
@@ -52,9 +53,17 @@ internal static class TrainCommand
     {
         try
         {
-            // Off the invoking thread: System.CommandLine can then observe Ctrl+C / SIGTERM, cancel the token and wait
-            // (ScoreBatchCli's termination timeout) while the loop stops between steps and writes a checkpoint.
-            return await Task.Run(() => TrainAsync(parse, cancellationToken), CancellationToken.None).ConfigureAwait(false);
+            // The parser leaves termination signals to the program (ScoreBatchCli), so train handles Ctrl+C and SIGTERM
+            // itself: the default exit is suppressed, the loop stops between steps and a checkpoint is written.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            return await Task.Run(() => TrainAsync(parse, stop.Token), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or CutoutFormatException or UnauthorizedAccessException)
         {
