@@ -50,6 +50,22 @@ public sealed partial class JobExecutor(
         var request = parsed.Request!;
         var attempt = (int)Math.Min(message.DequeueCount, int.MaxValue);
         using var scope = logger.BeginScope(new Dictionary<string, object?> { ["JobId"] = request.Id, ["Kind"] = request.Kind, ["Attempt"] = attempt });
+        try
+        {
+            await ProcessRequestAsync(lease, request, attempt, stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Shutdown before the handler ran: hand the message back at once instead of hiding it for the full timeout.
+            using var final = FinalizeToken();
+            await ReleaseAsync(lease, TimeSpan.Zero, final.Token).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ProcessRequestAsync(MessageLease lease, JobRequest request, int attempt, CancellationToken stopping)
+    {
+        var message = lease.Message;
 
         if (await ManifestWriter.ExistsAsync(store, request.Output, stopping).ConfigureAwait(false))
         {
