@@ -20,6 +20,8 @@ public static class WorkerServiceCollectionExtensions
     {
         services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        services.AddOptions<JobLimits>().Bind(configuration.GetSection(JobLimits.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobLimits>, JobLimitsValidator>());
         // Read straight from configuration: going through IOptions<WorkerOptions> would run its validation while the
         // host is being built, before ValidateOnStart reports every bad setting together.
         services.Configure<HostOptions>(host => host.ShutdownTimeout =

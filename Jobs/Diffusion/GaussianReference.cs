@@ -1,0 +1,37 @@
+using static TorchSharp.torch;
+
+namespace ScoreBatch.Jobs.Diffusion;
+
+/// <summary>
+/// Closed forms for data y0 ~ N(mu, v·I) under the VP process (SCIENCE.md 8): the exact noised score and the
+/// minimum of the s²-weighted denoising loss. They are the honest yardsticks for the loss and for trained models.
+/// </summary>
+public static class GaussianReference
+{
+    /// <summary>
+    /// Minimum over all score functions of the loss averaged over t ~ U(0, T), for the VP process with beta = 1:
+    /// L* = (1/T)·v/(v - 1)·ln(v / (1 + (v - 1)·e^-T)), with the limit (1 - e^-T)/T at v = 1.
+    /// (Per pixel: E[(s·score + z)²] at the optimum is 1 - s²/(a²v + s²) = a²v/(a²v + s²); integrate over t.)
+    /// </summary>
+    public static double MinimumLoss(double v, double t = 10.0)
+    {
+        if (!(v > 0)) throw new ArgumentOutOfRangeException(nameof(v), v, "variance must be positive");
+        if (Math.Abs(v - 1) < 1e-9) return -double.ExpM1(-t) / t;
+        return 1.0 / t * v / (v - 1) * Math.Log(v / (1 + (v - 1) * Math.Exp(-t)));
+    }
+
+    /// <summary>
+    /// Exact score of the noised Gaussian: -(y - a·mu) / (a²v + s²). <paramref name="y"/> [N x ...], <paramref name="t"/> [N].
+    /// </summary>
+    public static Func<Tensor, Tensor, Tensor> ExactScore(INoiseProcess process, double mu, double v) => (y, t) =>
+    {
+        using var scope = NewDisposeScope();
+        var shape = new long[y.dim()];
+        Array.Fill(shape, 1L);
+        shape[0] = y.shape[0];
+        var a = process.MarginalMean(t.to(ScalarType.Float64)).view(shape);
+        var s = process.MarginalStd(t.to(ScalarType.Float64)).view(shape);
+        var variance = a.square() * v + s.square();
+        return ((y.to(ScalarType.Float64) - a * mu).neg() / variance).to(y.dtype).MoveToOuterDisposeScope();
+    };
+}

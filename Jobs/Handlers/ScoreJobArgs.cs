@@ -1,0 +1,46 @@
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Scoring;
+
+namespace ScoreBatch.Jobs.Handlers;
+
+/// <summary>
+/// The typed arguments of a "score" job, parsed and checked from a <see cref="JobRequest"/>:
+/// { "kind": "score", "input": "container/prefix" (cutout files, or one file), "output": "container/prefix",
+///   "model": "container/path.ckpt" (or a galaxygrad "path.eqx"), "params": { "t": 0.02, "batch": 64, "threshold": 100,
+///   "log_jacobian": false, "device": "auto", "previews": 8 } }. Every problem throws <see cref="JobValidationException"/>
+/// naming the field.
+/// </summary>
+public sealed record ScoreJobArgs(string Input, string Output, string Model, ScoringOptions Scoring, string? Device)
+{
+    /// <summary>The stable kind string.</summary>
+    public const string Kind = "score";
+
+    /// <summary>How many of the most anomalous cutouts (by max_abs_score) get a PNG preview (params.previews, 0 to 100, default 8).</summary>
+    public int Previews { get; init; } = 8;
+
+    /// <summary>Values accepted by params.device.</summary>
+    public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
+
+    public static ScoreJobArgs From(JobRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var p = request.Params;
+        var scoring = new ScoringOptions
+        {
+            T = p.GetDouble("t", 0.02, ScoringOptions.MinT, ScoringOptions.MaxT),
+            BatchSize = p.GetInt32("batch", 64, 1, 4096),
+            Threshold = p.GetDouble("threshold", new ScoringOptions().Threshold, 0, 1e12),
+            IncludeLogJacobian = p.GetBool("log_jacobian", false),
+        };
+        string? device = p.Has("device") ? p.GetString("device", "auto", DeviceNames) : null;
+        return new ScoreJobArgs(
+            JobNames.Check("input", request.Input, requireBlobName: false),
+            JobNames.Check("output", request.Output, requireBlobName: false),
+            JobNames.Check("model", request.Model, requireBlobName: true),
+            scoring,
+            device)
+        {
+            Previews = p.GetInt32("previews", 8, 0, 100),
+        };
+    }
+}

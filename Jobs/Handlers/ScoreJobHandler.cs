@@ -1,0 +1,247 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Interop;
+using ScoreBatch.Jobs.Previews;
+using ScoreBatch.Jobs.Runtime;
+using ScoreBatch.Jobs.Scoring;
+using ScoreBatch.Storage.Abstractions;
+using ScoreBatch.Storage.Formats;
+using static TorchSharp.torch;
+
+namespace ScoreBatch.Jobs.Handlers;
+
+/// <summary>
+/// Runs "score" jobs: loads the checkpoint named by "model", scores every cutout file under "input" and writes
+/// "&lt;output&gt;/scores/&lt;shard&gt;.npy" per input file (see <see cref="ScoreShards"/>), "&lt;output&gt;/summary.csv" and
+/// "&lt;output&gt;/previews/*.png" (the most anomalous cutouts by max_abs_score and a histogram, <see cref="AnomalyPreviews"/>).
+/// Download, scoring and upload run as a bounded three-stage pipeline, so memory holds a few files whatever their
+/// number. Writes are conditional (overwrite: false): a redelivered job keeps what an earlier attempt wrote, and
+/// since scoring is deterministic the kept bytes are the ones it would write. The runner writes status.json and
+/// _SUCCESS. Cancellation stops all stages and surfaces as <see cref="OperationCanceledException"/>, which the
+/// runner maps to snooze (shutdown) or cancel (lost message).
+/// </summary>
+public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJobHandler
+{
+    private readonly ScoreJobHandlerOptions _options = (options ?? new ScoreJobHandlerOptions()).Validate();
+
+    /// <summary>The summary column that ranks cutouts for previews: one bad pixel cluster (a cosmic ray, a companion) is enough.</summary>
+    internal const string PreviewQuantity = "max_abs_score";
+
+    public string Kind => ScoreJobArgs.Kind;
+
+    public void Validate(JobRequest request) => ScoreJobArgs.From(request);
+
+    public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var args = ScoreJobArgs.From(context.Request);
+        var device = ResolveDevice(args.Device ?? context.Device);
+        using var model = await LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
+        var scorer = model.CreateScorer(args.Scoring);
+        var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
+        var transformName = model.Transform.Spec.ToString();
+        var deviceName = device.type.ToString();
+        ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName);
+
+        var previews = new AnomalyPreviews(args.Previews, PreviewQuantity);
+        var run = new PipelineRun(context, args, scorer, files, _options, previews);
+        var rows = await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+
+        var summaryPath = JobInputs.Join(args.Output, ScoreShards.SummaryFile);
+        bool written = await context.Store.WriteAsync(summaryPath, BinaryData.FromBytes(ScoreSummaryCsv.ToBytes(rows)), overwrite: false, cancellationToken).ConfigureAwait(false);
+        if (!written) ScoreJobLog.Kept(context.Logger, summaryPath);
+        foreach (var (relative, png) in previews.Render())
+        {
+            var previewPath = JobInputs.Join(args.Output, relative);
+            if (!await context.Store.WriteAsync(previewPath, BinaryData.FromBytes(png), overwrite: false, cancellationToken).ConfigureAwait(false))
+                ScoreJobLog.Kept(context.Logger, previewPath);
+        }
+        ScoreJobLog.Finished(context.Logger, rows.Count, files.Count, args.Output);
+        return JobOutcome.Completed;
+    }
+
+    private static Device ResolveDevice(string name)
+    {
+        try
+        {
+            return TorchDevices.Resolve(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new JobValidationException("params.device", e.Message);
+        }
+    }
+
+    private static async Task<ScoringModel> LoadModelAsync(IArtifactStore store, string path, Device device, CancellationToken cancellationToken)
+    {
+        BinaryData bytes;
+        try
+        {
+            bytes = await store.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArtifactNotFoundException)
+        {
+            throw new JobValidationException("model", $"checkpoint '{path}' does not exist");
+        }
+        try
+        {
+            // A checkpoint, or a galaxygrad .eqx prior imported on the fly (mixer, log1p, VP).
+            return ScoringModel.FromCheckpoint(ModelInterchange.LoadModel(bytes.ToMemory().Span, path), device);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new JobValidationException("model", e.Message);
+        }
+    }
+
+    private sealed record LoadedFile(InputFile File, IReadOnlyList<Cutout> Cutouts, int[] Shape);
+
+    private sealed record ScoredFile(InputFile File, int[] Shape, IReadOnlyList<Cutout> Cutouts, IReadOnlyList<CutoutScore> Scores);
+
+    /// <summary>One execution of the download -> score -> upload pipeline.</summary>
+    private sealed class PipelineRun(JobContext context, ScoreJobArgs args, Scorer scorer, IReadOnlyList<InputFile> files, ScoreJobHandlerOptions options,
+        AnomalyPreviews previews)
+    {
+        private readonly Channel<LoadedFile> _loaded = Channel.CreateBounded<LoadedFile>(new BoundedChannelOptions(options.FilesAhead) { SingleReader = true, SingleWriter = true });
+        private readonly Channel<ScoredFile> _scored = Channel.CreateBounded<ScoredFile>(new BoundedChannelOptions(options.UploadsAhead) { SingleReader = true, SingleWriter = true });
+        private readonly List<ScoreSummary> _rows = [];
+        private long _cutoutsKnown;
+
+        public async Task<IReadOnlyList<ScoreSummary>> ExecuteAsync(CancellationToken cancellationToken)
+        {
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task Stage(Func<CancellationToken, Task> body) => Task.Run(async () =>
+            {
+                try
+                {
+                    await body(stop.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await stop.CancelAsync().ConfigureAwait(false); // one failed stage stops the others
+                    throw;
+                }
+            }, CancellationToken.None);
+
+            Task[] stages = [Stage(DownloadAsync), Stage(ComputeAsync), Stage(UploadAsync)];
+            try
+            {
+                await Task.WhenAll(stages).ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Surface the stage failure that started it, not the cancellations it caused in the other stages.
+                var root = stages.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!)
+                    .FirstOrDefault(e => e is not OperationCanceledException);
+                if (root is not null) ExceptionDispatchInfo.Throw(root);
+                throw;
+            }
+            return _rows;
+        }
+
+        private async Task DownloadAsync(CancellationToken ct)
+        {
+            try
+            {
+                foreach (var file in files)
+                {
+                    var bytes = await context.Store.ReadAsync(file.Path, ct).ConfigureAwait(false);
+                    IReadOnlyList<Cutout> cutouts;
+                    int[] shape;
+                    try
+                    {
+                        cutouts = CutoutReader.Read(file.RelativeName, bytes.ToMemory().Span);
+                        shape = ScoreShards.OutputShape(file.RelativeName, cutouts);
+                    }
+                    catch (CutoutFormatException e)
+                    {
+                        throw new JobValidationException(file.Path, e.Message);
+                    }
+                    Interlocked.Add(ref _cutoutsKnown, cutouts.Count);
+                    await _loaded.Writer.WriteAsync(new LoadedFile(file, cutouts, shape), ct).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                _loaded.Writer.TryComplete();
+            }
+        }
+
+        /// <summary>
+        /// Scores whatever files are ready, several at once so that small files share batches, but never waits for
+        /// a batch to fill: when nothing more is ready the scorer runs on what it has.
+        /// </summary>
+        private async Task ComputeAsync(CancellationToken ct)
+        {
+            try
+            {
+                long done = 0;
+                int filesDone = 0;
+                var pending = new List<LoadedFile>();
+                while (await _loaded.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+                {
+                    int count = 0;
+                    while (count < args.Scoring.BatchSize && _loaded.Reader.TryRead(out var file))
+                    {
+                        pending.Add(file);
+                        count += file.Cutouts.Count;
+                    }
+                    var cutouts = pending.SelectMany(f => f.Cutouts).ToArray();
+                    var sources = pending.SelectMany(f => f.Cutouts.Select(_ => f.File.RelativeName)).ToArray();
+                    IReadOnlyList<CutoutScore> scores;
+                    try
+                    {
+                        scores = scorer.Score(cutouts, sources, ct);
+                    }
+                    catch (CutoutScoringException e)
+                    {
+                        var owner = pending.First(f => f.Cutouts.Any(c => c.Id == e.CutoutId));
+                        throw new JobValidationException(owner.File.Path, e.Message);
+                    }
+                    int offset = 0;
+                    foreach (var f in pending)
+                    {
+                        var mine = scores.Skip(offset).Take(f.Cutouts.Count).ToArray();
+                        offset += f.Cutouts.Count;
+                        await _scored.Writer.WriteAsync(new ScoredFile(f.File, f.Shape, f.Cutouts, mine), ct).ConfigureAwait(false);
+                    }
+                    done += cutouts.Length;
+                    filesDone += pending.Count;
+                    pending.Clear();
+                    context.Progress.Report(new JobProgress(done, Math.Max(done, Interlocked.Read(ref _cutoutsKnown)), "cutouts",
+                        $"{filesDone} of {files.Count} files scored"));
+                }
+            }
+            finally
+            {
+                _scored.Writer.TryComplete();
+            }
+        }
+
+        private async Task UploadAsync(CancellationToken ct)
+        {
+            await foreach (var file in _scored.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                var path = JobInputs.Join(args.Output, ScoreShards.RelativeOutputName(file.File.RelativeName));
+                var bytes = ScoreShards.ToNpy(file.Shape, file.Scores);
+                bool written = await context.Store.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: false, ct).ConfigureAwait(false);
+                if (!written) ScoreJobLog.Kept(context.Logger, path);
+                _rows.AddRange(file.Scores.Select(s => s.Summary));
+                for (int i = 0; i < file.Scores.Count; i++)
+                    previews.Offer(Preview(file.Cutouts[i], file.Scores[i]), file.Scores[i].Summary.MaxAbsScore);
+            }
+        }
+
+        /// <summary>What a preview shows: the input, its score map, and the summary.csv numbers in the title.</summary>
+        private static CutoutPreview Preview(Cutout cutout, CutoutScore score)
+        {
+            var m = score.Summary;
+            return new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score,
+            [
+                new("max_abs_score", m.MaxAbsScore), new("max_row", m.MaxRow), new("max_col", m.MaxCol),
+                new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T),
+            ]);
+        }
+    }
+}

@@ -1,0 +1,80 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ScoreBatch.Jobs.Model;
+
+/// <summary>
+/// The MLP-Mixer score network of the released galaxy priors (SCIENCE.md 1.1), version
+/// <see cref="ScoreNetArchitectures.MixerVersion"/>:
+/// [y, t/T plane] (2 x N x N) -> conv_in (k = s = patch) -> Z (Width x P) -> blocks -> norm -> conv_out (transposed,
+/// k = s = patch) -> (1 x N x N). The raw output is the score; there is no output scaling.
+/// </summary>
+public sealed class MixerScoreNet : ScoreNet
+{
+    // Typed submodules in the equinox leaf order (SCIENCE.md 9); field names are checkpoint keys.
+    private readonly Conv2d conv_in;
+    private readonly ConvTranspose2d conv_out;
+    private readonly ModuleList<MixerBlock> blocks;
+    private readonly LayerNorm norm;
+
+    private readonly int patchSide; // N / patch: tokens per row
+
+    public MixerScoreNet(ScoreNetOptions options) : base(nameof(MixerScoreNet), options.Validate())
+    {
+        if (options.Architecture != ScoreNetArchitectures.Mixer)
+            throw new ArgumentException($"MixerScoreNet needs Architecture '{ScoreNetArchitectures.Mixer}', got '{options.Architecture}'");
+        patchSide = options.ImageSize / options.PatchSize;
+        var p = options.Tokens;
+        conv_in = nn.Conv2d(options.Channels + 1, options.Width, options.PatchSize, stride: options.PatchSize);
+        conv_out = nn.ConvTranspose2d(options.Width, options.Channels, options.PatchSize, stride: options.PatchSize);
+        blocks = nn.ModuleList(Enumerable.Range(0, options.Blocks)
+            .Select(_ => new MixerBlock(options.Width, p, options.TokenMlpWidth, options.ChannelMlpWidth)).ToArray());
+        norm = nn.LayerNorm([options.Width, p], eps: 1e-5);
+        RegisterComponents();
+        InitialiseLikeEquinox();
+    }
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor y, Tensor t)
+    {
+        var n = y.shape[0];
+        var size = Options.ImageSize;
+        if (y.dim() != 4 || y.shape[1] != Options.Channels || y.shape[2] != size || y.shape[3] != size)
+            throw new ArgumentException($"MixerScoreNet expects y of shape [N x {Options.Channels} x {size} x {size}], got [{string.Join(" x ", y.shape)}]");
+        if (t.dim() != 1 || t.shape[0] != n)
+            throw new ArgumentException($"MixerScoreNet expects t of shape [{n}], got [{string.Join(" x ", t.shape)}]");
+
+        using var scope = NewDisposeScope();
+        var plane = (t.to(y.dtype) / Options.T).view(n, 1, 1, 1).expand(n, 1, size, size); // [N x 1 x H x W]
+        var x = cat([y, plane], 1);                                                     // [N x 2 x H x W]
+        var z = conv_in.forward(x).flatten(2);                                            // [N x C x P], row-major tokens
+        foreach (var block in blocks) z = block.forward(z);
+        z = norm.forward(z).view(n, Options.Width, patchSide, patchSide);                 // [N x C x N/p x N/p]
+        return conv_out.forward(z).MoveToOuterDisposeScope();                             // [N x 1 x H x W]
+    }
+
+    /// <summary>
+    /// Equinox's initialisation: every Linear and convolution weight AND bias ~ U(-1/sqrt(fan_in), +1/sqrt(fan_in));
+    /// LayerNorm weight 1, bias 0. fan_in: in_features for Linear, in_channels·k² for Conv2d; for the transposed
+    /// convolution equinox uses its (out, in, k, k) kernel's fan-in, i.e. Width·k².
+    /// </summary>
+    private void InitialiseLikeEquinox()
+    {
+        using var noGrad = no_grad();
+        var k2 = Options.PatchSize * Options.PatchSize;
+        Uniform(conv_in.weight!, conv_in.bias!, (Options.Channels + 1) * k2);
+        Uniform(conv_out.weight!, conv_out.bias!, Options.Width * k2);
+        foreach (var module in blocks.modules())
+        {
+            if (module is Linear linear) Uniform(linear.weight!, linear.bias!, (int)linear.weight!.shape[1]);
+        }
+    }
+
+    private static void Uniform(Tensor weight, Tensor bias, int fanIn)
+    {
+        var bound = 1.0 / Math.Sqrt(fanIn);
+        nn.init.uniform_(weight, -bound, bound);
+        nn.init.uniform_(bias, -bound, bound);
+    }
+}

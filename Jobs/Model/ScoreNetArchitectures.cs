@@ -1,0 +1,21 @@
+namespace ScoreBatch.Jobs.Model;
+
+/// <summary>
+/// Architecture names and their frozen versions. A shipped architecture never changes; a change gets a new
+/// version number, recorded in every checkpoint and checked on load.
+/// </summary>
+public static class ScoreNetArchitectures
+{
+    /// <summary>The MLP-Mixer of the released galaxy priors (SCIENCE.md 1.1).</summary>
+    public const string Mixer = "mixer";
+
+    /// <summary>Version 1: time plane t/T as 2nd channel, patchify conv, joint (Width, P) LayerNorms, ConvTranspose out.</summary>
+    public const int MixerVersion = 1;
+
+    /// <summary>The version a checkpoint of <paramref name="architecture"/> written by this build carries.</summary>
+    public static int CurrentVersion(string architecture) => architecture switch
+    {
+        Mixer => MixerVersion,
+        _ => throw new ArgumentException($"unknown architecture '{architecture}' (known: {Mixer})", nameof(architecture)),
+    };
+}

@@ -1,0 +1,42 @@
+namespace ScoreBatch.Jobs.Scoring;
+
+/// <summary>
+/// Per-cutout summary of an x-space score map, one row of summary.csv. Users sort by these to find cutouts the
+/// prior finds implausible.
+/// </summary>
+/// <param name="Id">Cutout id ("file.npy" or "file.npy#i").</param>
+/// <param name="Source">The file the cutout came from.</param>
+/// <param name="Height">Cutout height before padding.</param>
+/// <param name="Width">Cutout width before padding.</param>
+/// <param name="MeanAbsScore">Mean of |g_x| over the cutout's own pixels (padding excluded).</param>
+/// <param name="MaxAbsScore">Largest |g_x|.</param>
+/// <param name="MaxRow">Row of the largest |g_x| (first in row-major order on ties).</param>
+/// <param name="MaxCol">Column of the largest |g_x|.</param>
+/// <param name="FracAbove">Fraction of pixels with |g_x| &gt; <paramref name="Threshold"/>.</param>
+/// <param name="Threshold">The threshold used for <paramref name="FracAbove"/>.</param>
+/// <param name="T">Diffusion time the score was evaluated at.</param>
+public sealed record ScoreSummary(string Id, string Source, int Height, int Width, double MeanAbsScore, double MaxAbsScore,
+    int MaxRow, int MaxCol, double FracAbove, double Threshold, double T)
+{
+    /// <summary>Summarises a score map [height x width] (row-major).</summary>
+    public static ScoreSummary FromMap(string id, string source, int height, int width, ReadOnlySpan<float> score, double threshold, double t)
+    {
+        if (score.Length != height * width || score.Length == 0)
+            throw new ArgumentException($"{id}: score map holds {score.Length} values, expected {height}x{width} = {height * width} (> 0)");
+        double sum = 0, max = -1;
+        int argmax = 0, above = 0;
+        for (int k = 0; k < score.Length; k++)
+        {
+            double a = Math.Abs((double)score[k]);
+            sum += a;
+            if (a > max)
+            {
+                max = a;
+                argmax = k;
+            }
+            if (a > threshold) above++;
+        }
+        return new ScoreSummary(id, source, height, width, sum / score.Length, max, argmax / width, argmax % width,
+            above / (double)score.Length, threshold, t);
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text;
+
+namespace ScoreBatch.Jobs.Scoring;
+
+/// <summary>
+/// summary.csv: a header line, then one row per cutout, RFC 4180 quoting, invariant culture, round-trip numbers.
+/// Columns: id (cutout id), source (input file), height, width (cutout size before padding), mean_abs_score,
+/// max_abs_score (mean and largest |g_x| over the cutout's pixels), max_row, max_col (where the largest is),
+/// frac_above (fraction of pixels with |g_x| &gt; threshold), threshold, t (diffusion time of the evaluation).
+/// </summary>
+public static class ScoreSummaryCsv
+{
+    public const string Header = "id,source,height,width,mean_abs_score,max_abs_score,max_row,max_col,frac_above,threshold,t";
+
+    /// <summary>One CSV line (no newline).</summary>
+    public static string FormatRow(ScoreSummary s) => string.Join(',',
+        Quote(s.Id), Quote(s.Source), s.Height.ToString(CultureInfo.InvariantCulture), s.Width.ToString(CultureInfo.InvariantCulture),
+        N(s.MeanAbsScore), N(s.MaxAbsScore), s.MaxRow.ToString(CultureInfo.InvariantCulture), s.MaxCol.ToString(CultureInfo.InvariantCulture),
+        N(s.FracAbove), N(s.Threshold), N(s.T));
+
+    /// <summary>Writes the header and <paramref name="rows"/> with "\n" line ends.</summary>
+    public static void Write(TextWriter writer, IEnumerable<ScoreSummary> rows)
+    {
+        writer.Write(Header);
+        writer.Write('\n');
+        foreach (var r in rows)
+        {
+            writer.Write(FormatRow(r));
+            writer.Write('\n');
+        }
+    }
+
+    /// <summary>The whole file as UTF-8 bytes (no byte-order mark).</summary>
+    public static byte[] ToBytes(IEnumerable<ScoreSummary> rows)
+    {
+        using var sw = new StringWriter(CultureInfo.InvariantCulture);
+        Write(sw, rows);
+        return new UTF8Encoding(false).GetBytes(sw.ToString());
+    }
+
+    private static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Quote(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+}

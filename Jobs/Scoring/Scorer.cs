@@ -1,0 +1,161 @@
+using ScoreBatch.Jobs.Transforms;
+using ScoreBatch.Storage.Formats;
+using static TorchSharp.torch;
+
+namespace ScoreBatch.Jobs.Scoring;
+
+/// <summary>
+/// Scores cutouts with a prior (SCIENCE.md 5): each cutout is zero-padded centrally to the model size, mapped to
+/// model space y = forward(x), evaluated clean (no noise is added) at time t as s_theta(y, t), mapped back to x
+/// space by the chain rule g_x = s_theta · dy/dx (+ the log-Jacobian term when asked), cropped back to the cutout,
+/// and summarised. Takes a score delegate, never a network, so exact scores can stand in for one in tests.
+/// </summary>
+public sealed class Scorer
+{
+    private readonly Func<Tensor, Tensor, Tensor> _score;
+    private readonly IDataTransform _transform;
+    private readonly Device _device;
+
+    /// <param name="score">s_theta: (y [N x 1 x H x W], t [N]) -> [N x 1 x H x W], on <paramref name="device"/>.</param>
+    /// <param name="transform">The data transform the prior was trained in.</param>
+    /// <param name="modelHeight">H of the prior's input.</param>
+    /// <param name="modelWidth">W of the prior's input.</param>
+    /// <param name="options">Temperature, batch size, threshold, log-Jacobian option (validated here).</param>
+    /// <param name="device">Where inputs are placed (default CPU).</param>
+    public Scorer(Func<Tensor, Tensor, Tensor> score, IDataTransform transform, int modelHeight, int modelWidth, ScoringOptions options, Device? device = null)
+    {
+        ArgumentNullException.ThrowIfNull(score);
+        ArgumentNullException.ThrowIfNull(transform);
+        ArgumentNullException.ThrowIfNull(options);
+        if (modelHeight < 1 || modelWidth < 1)
+            throw new ArgumentOutOfRangeException(nameof(modelHeight), $"model size must be positive, got {modelHeight}x{modelWidth}");
+        _score = score;
+        Options = options.Validate();
+        _transform = WithLogJacobian(transform, options.IncludeLogJacobian);
+        ModelHeight = modelHeight;
+        ModelWidth = modelWidth;
+        _device = device ?? CPU;
+    }
+
+    public ScoringOptions Options { get; }
+
+    public int ModelHeight { get; }
+
+    public int ModelWidth { get; }
+
+    /// <summary>
+    /// Scores <paramref name="cutouts"/> (all from <paramref name="source"/>) in batches of Options.BatchSize and
+    /// returns one score map and summary per cutout, in order. Every cutout is checked before any is scored:
+    /// a cutout larger than the model, with a NaN or infinite pixel, or outside the transform's domain (x &lt;= -1
+    /// under log1p) throws <see cref="CutoutScoringException"/> naming it.
+    /// </summary>
+    public IReadOnlyList<CutoutScore> Score(IReadOnlyList<Cutout> cutouts, string source, CancellationToken cancellationToken = default) =>
+        Score(cutouts, Enumerable.Repeat(source, cutouts.Count).ToArray(), cancellationToken);
+
+    /// <summary>As <see cref="Score(IReadOnlyList{Cutout}, string, CancellationToken)"/>, with one source name per cutout (cutouts of several files share batches).</summary>
+    public IReadOnlyList<CutoutScore> Score(IReadOnlyList<Cutout> cutouts, IReadOnlyList<string> sources, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cutouts);
+        ArgumentNullException.ThrowIfNull(sources);
+        if (sources.Count != cutouts.Count)
+            throw new ArgumentException($"{sources.Count} source names for {cutouts.Count} cutouts", nameof(sources));
+        foreach (var c in cutouts) CheckCutout(c);
+        var results = new List<CutoutScore>(cutouts.Count);
+        for (int start = 0; start < cutouts.Count; start += Options.BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            int n = Math.Min(Options.BatchSize, cutouts.Count - start);
+            ScoreBatch(cutouts.Skip(start).Take(n).ToArray(), sources.Skip(start).Take(n).ToArray(), results);
+        }
+        return results;
+    }
+
+    private void ScoreBatch(Cutout[] batch, string[] sources, List<CutoutScore> results)
+    {
+        int n = batch.Length, plane = ModelHeight * ModelWidth;
+        var padded = new float[n * plane];
+        for (int i = 0; i < n; i++)
+            CentralPadding.PadInto(batch[i].Pixels, batch[i].Height, batch[i].Width, padded.AsSpan(i * plane, plane), ModelHeight, ModelWidth);
+
+        float[] host;
+        using (var scope = NewDisposeScope())
+        using (inference_mode())
+        {
+            var x = tensor(padded, [n, 1, ModelHeight, ModelWidth]).to(_device); // [N x 1 x H x W], x space
+            Tensor y;
+            try
+            {
+                y = _transform.Forward(x); // [N x 1 x H x W], model space
+            }
+            catch (ArgumentException)
+            {
+                ThrowForCutoutOutsideDomain(batch);
+                throw;
+            }
+            var t = full([n], Options.T, dtype: y.dtype, device: _device); // [N]
+            var s = _score(y, t);
+            if (!s.shape.SequenceEqual(y.shape))
+                throw new InvalidOperationException($"the score function returned shape [{string.Join(" x ", s.shape)}] for input [{string.Join(" x ", y.shape)}]");
+            var g = _transform.ChainRule(s, x); // [N x 1 x H x W], x space
+            host = g.to(float32).cpu().data<float>().ToArray(); // GPU sync point: one copy per batch
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            var c = batch[i];
+            var map = CentralPadding.Crop(host.AsSpan(i * plane, plane), ModelHeight, ModelWidth, c.Height, c.Width);
+            int bad = IndexOfNonFinite(map);
+            if (bad >= 0)
+                throw new InvalidOperationException($"{c.Id}: the prior returned a non-finite score ({map[bad]}) at (row {bad / c.Width}, col {bad % c.Width}); the model weights may be corrupt");
+            results.Add(new CutoutScore(map, ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, Options.T)));
+        }
+    }
+
+    private void CheckCutout(Cutout c)
+    {
+        if (c.Height < 1 || c.Width < 1 || c.Pixels.Length != c.Height * c.Width)
+            throw new CutoutScoringException(c.Id, $"holds {c.Pixels.Length} pixels for a declared {c.Height}x{c.Width} image");
+        if (c.Height > ModelHeight || c.Width > ModelWidth)
+            throw new CutoutScoringException(c.Id, $"is {c.Height}x{c.Width}, larger than the model's {ModelHeight}x{ModelWidth}; crop or resize it (larger cutouts are not tiled)");
+        int bad = IndexOfNonFinite(c.Pixels);
+        if (bad >= 0)
+            throw new CutoutScoringException(c.Id, $"pixel (row {bad / c.Width}, col {bad % c.Width}) is {c.Pixels[bad]}; every pixel must be finite");
+    }
+
+    /// <summary>Runs the transform on each cutout alone to name the one outside its domain.</summary>
+    private void ThrowForCutoutOutsideDomain(Cutout[] batch)
+    {
+        foreach (var c in batch)
+        {
+            using var scope = NewDisposeScope();
+            var x = tensor(c.Pixels, [1, 1, c.Height, c.Width]);
+            try
+            {
+                _transform.Forward(x);
+            }
+            catch (ArgumentException e)
+            {
+                throw new CutoutScoringException(c.Id, $"outside the domain of the {_transform.Spec.Name} transform: {e.Message}");
+            }
+        }
+    }
+
+    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int k = 0; k < values.Length; k++)
+            if (!float.IsFinite(values[k])) return k;
+        return -1;
+    }
+
+    /// <summary>
+    /// The transform with its log-Jacobian option set as asked. Transforms with a "log_jacobian" parameter (log1p)
+    /// are rebuilt with it; the others are affine, their log-Jacobian is constant and its gradient is zero.
+    /// </summary>
+    internal static IDataTransform WithLogJacobian(IDataTransform transform, bool include)
+    {
+        var spec = transform.Spec;
+        if (!spec.Parameters.TryGetValue("log_jacobian", out var current) || (current != 0) == include) return transform;
+        var parameters = new Dictionary<string, double>(spec.Parameters) { ["log_jacobian"] = include ? 1 : 0 };
+        return DataTransforms.Create(spec with { Parameters = parameters });
+    }
+}

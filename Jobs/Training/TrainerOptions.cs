@@ -1,0 +1,44 @@
+namespace ScoreBatch.Jobs.Training;
+
+/// <summary>Training recipe (SCIENCE.md 3). Defaults are the released priors' recipe except the number of steps.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Total optimiser steps. The original ran 2,000,000 at batch 256; 10,000 gives a usable CPU model at 32².</summary>
+    public long Steps { get; init; } = 10_000;
+
+    /// <summary>Images per step: 256 as in the original. The last partial batch of an epoch is dropped.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Constant learning rate: 3e-4 (no warm-up, no decay).</summary>
+    public double LearningRate { get; init; } = 3e-4;
+
+    /// <summary>Optimiser name (<see cref="OptimizerNames"/>): AdaBelief, as in the original.</summary>
+    public string Optimizer { get; init; } = OptimizerNames.AdaBelief;
+
+    /// <summary>Seeds the noise generator and the per-epoch data permutations.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Checkpoint callback every K steps (0 = never; the original used 50,000).</summary>
+    public long CheckpointEvery { get; init; } = 1_000;
+
+    /// <summary>Progress report every L steps; the reported loss is the mean over those L steps.</summary>
+    public int LogEvery { get; init; } = 50;
+
+    /// <summary>How many of the most recent per-step losses a checkpoint keeps.</summary>
+    public int LossHistoryTail { get; init; } = 1_000;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first invalid option and its value.</summary>
+    public TrainerOptions Validate()
+    {
+        if (Steps <= 0) throw new ArgumentException($"TrainerOptions.Steps must be positive, got {Steps}");
+        if (BatchSize <= 0) throw new ArgumentException($"TrainerOptions.BatchSize must be positive, got {BatchSize}");
+        if (!(LearningRate > 0) || !double.IsFinite(LearningRate))
+            throw new ArgumentException($"TrainerOptions.LearningRate must be positive, got {LearningRate}");
+        if (!OptimizerNames.All.Contains(Optimizer))
+            throw new ArgumentException($"TrainerOptions.Optimizer must be one of {string.Join(", ", OptimizerNames.All)}, got '{Optimizer}'");
+        if (CheckpointEvery < 0) throw new ArgumentException($"TrainerOptions.CheckpointEvery must be >= 0, got {CheckpointEvery}");
+        if (LogEvery <= 0) throw new ArgumentException($"TrainerOptions.LogEvery must be positive, got {LogEvery}");
+        if (LossHistoryTail < 0) throw new ArgumentException($"TrainerOptions.LossHistoryTail must be >= 0, got {LossHistoryTail}");
+        return this;
+    }
+}

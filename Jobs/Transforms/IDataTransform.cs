@@ -1,0 +1,26 @@
+using static TorchSharp.torch;
+
+namespace ScoreBatch.Jobs.Transforms;
+
+/// <summary>
+/// Maps data x (non-negative, peak-normalised images) to the model space y in which the network was trained, and
+/// maps scores back by the chain rule. Part of a model's saved options (<see cref="Spec"/>).
+/// All tensors are [N x 1 x H x W] (any shape works elementwise).
+/// </summary>
+public interface IDataTransform
+{
+    /// <summary>Name and parameters, enough to rebuild this transform with <see cref="DataTransforms.Create"/>.</summary>
+    DataTransformSpec Spec { get; }
+
+    /// <summary>y = forward(x). Throws <see cref="ArgumentException"/> for x outside the transform's domain.</summary>
+    Tensor Forward(Tensor x);
+
+    /// <summary>x = inverse(y).</summary>
+    Tensor Inverse(Tensor y);
+
+    /// <summary>
+    /// Score in data space from the score in model space: g_x = g_y · dy/dx (+ d/dx ln|dy/dx| when the transform's
+    /// log-Jacobian option is on). <paramref name="scoreY"/> and <paramref name="x"/> have the same shape.
+    /// </summary>
+    Tensor ChainRule(Tensor scoreY, Tensor x);
+}

@@ -1,0 +1,104 @@
+using System.CommandLine;
+using System.Diagnostics;
+using ScoreBatch.Jobs.Runtime;
+using ScoreBatch.Jobs.Scoring;
+using ScoreBatch.Storage.Formats;
+
+namespace ScoreBatch.Worker.Cli;
+
+/// <summary>
+/// `scorebatch score`: scores local cutout files with a checkpoint and writes &lt;out&gt;/scores/&lt;name&gt;.npy (the
+/// input's shape) and &lt;out&gt;/summary.csv, one file at a time so memory holds one file whatever their number.
+/// </summary>
+public static class ScoreCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<FileInfo>("--model") { Description = "Checkpoint (.ckpt) written by `scorebatch train`.", Required = true };
+        var input = new Option<FileSystemInfo>("--input") { Description = "A cutout file (.npy [H x W] or stack [N x H x W]) or a folder searched recursively.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for scores/ and summary.csv (created if missing).", Required = true };
+        var t = new Option<double>("--t") { Description = $"Diffusion time of the evaluation ({ScoringOptions.MinT} to {ScoringOptions.MaxT}).", DefaultValueFactory = _ => new ScoringOptions().T };
+        var batch = new Option<int>("--batch") { Description = "Cutouts per forward pass.", DefaultValueFactory = _ => new ScoringOptions().BatchSize };
+        var threshold = new Option<double>("--threshold") { Description = "|score| above which a pixel counts in frac_above.", DefaultValueFactory = _ => new ScoringOptions().Threshold };
+        var logJacobian = new Option<bool>("--log-jacobian") { Description = "Add the transform's log-Jacobian term (-1/(1+x) for log1p) that the original priors leave out." };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
+        device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
+
+        var command = new Command("score", "Score cutouts with a trained prior: x-space score maps and a per-cutout summary.csv.")
+        {
+            model, input, output, t, batch, threshold, logJacobian, device,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var options = new ScoringOptions
+            {
+                T = parse.GetValue(t),
+                BatchSize = parse.GetValue(batch),
+                Threshold = parse.GetValue(threshold),
+                IncludeLogJacobian = parse.GetValue(logJacobian),
+            };
+            return Task.FromResult(Run(parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
+                options, parse.GetValue(device)!, Console.Error, ct));
+        });
+        return command;
+    }
+
+    internal static int Run(FileInfo model, FileSystemInfo input, DirectoryInfo output, ScoringOptions options, string device,
+        TextWriter log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            options.Validate();
+            var files = ListInputs(input, output);
+            if (files.Count == 0)
+            {
+                log.WriteLine($"error: no cutout files ({string.Join(", ", CutoutReader.SupportedExtensions)}) at {input.FullName}");
+                return 2;
+            }
+            using var stream = model.OpenRead();
+            using var prior = ScoringModel.Load(stream, model.FullName, TorchDevices.Resolve(device));
+            var scorer = prior.CreateScorer(options);
+            log.WriteLine($"score: {files.Count} files, model {prior.ImageSize}x{prior.ImageSize} ({prior.Transform.Spec}), t={options.T} on {prior.Device.type}");
+
+            var rows = new List<ScoreSummary>();
+            var clock = Stopwatch.StartNew();
+            for (int k = 0; k < files.Count; k++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (path, relative) = files[k];
+                var cutouts = CutoutReader.Read(relative, File.ReadAllBytes(path));
+                var shape = ScoreShards.OutputShape(relative, cutouts);
+                var scores = scorer.Score(cutouts, relative, cancellationToken);
+                var target = Path.Combine(output.FullName, ScoreShards.RelativeOutputName(relative).Replace('/', Path.DirectorySeparatorChar));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.WriteAllBytes(target, ScoreShards.ToNpy(shape, scores));
+                rows.AddRange(scores.Select(s => s.Summary));
+                log.WriteLine($"score: {rows.Count} cutouts scored ({k + 1} of {files.Count} files, {rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} cutouts/s)");
+            }
+            File.WriteAllBytes(Path.Combine(output.FullName, ScoreShards.SummaryFile), ScoreSummaryCsv.ToBytes(rows));
+            log.WriteLine($"score: wrote {Path.Combine(output.FullName, ScoreShards.Folder)} and {ScoreShards.SummaryFile} ({rows.Count} rows)");
+            return 0;
+        }
+        catch (Exception e) when (e is CutoutFormatException or CutoutScoringException or InvalidDataException or ArgumentException or IOException)
+        {
+            log.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+    }
+
+    /// <summary>(full path, name relative to the input folder with '/' separators), ordinal by name; files under the output folder are skipped.</summary>
+    private static List<(string Path, string Relative)> ListInputs(FileSystemInfo input, DirectoryInfo output)
+    {
+        if (input is FileInfo { Exists: true } file)
+            return [(file.FullName, file.Name)];
+        if (input is not DirectoryInfo dir && !Directory.Exists(input.FullName))
+            throw new IOException($"--input '{input.FullName}' does not exist");
+        var root = input.FullName;
+        var outRoot = output.FullName.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Where(p => CutoutReader.IsSupported(p) && !p.StartsWith(outRoot, StringComparison.Ordinal))
+            .Select(p => (p, Path.GetRelativePath(root, p).Replace(Path.DirectorySeparatorChar, '/')))
+            .OrderBy(x => x.Item2, StringComparer.Ordinal)
+            .ToList();
+    }
+}
