@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.Json.Nodes;
 using ScoreBatch.Jobs.Synthetic;
 using ScoreBatch.Storage.Abstractions;
@@ -6,44 +8,65 @@ using ScoreBatch.Storage.Formats;
 namespace ScoreBatch.Worker.Demo;
 
 /// <summary>
-/// The demo's data: synthetic Sersic galaxies at 32² (max-normalised, centred, PSF-convolved, like the released
-/// training data). Training gets <see cref="TrainCount"/> clean galaxies in four .npy stacks; scoring gets
-/// <see cref="ScorePairs"/> held-out clean galaxies ("clean.npy") and the same galaxies with an injected ring,
-/// companion, hot pixel or cosmic-ray streak ("artifacts.npy"), so the previews show what the prior flags.
-/// The model is a reduced mixer (2 blocks, MLP width 256) that trains in about a minute or two on 2 CPU cores.
+/// The demo's data: clean synthetic Sersic galaxies to train on and a second set, a quarter of them with a bright
+/// companion injected, to score. Sized to finish on a laptop CPU in minutes: 32x32 cutouts, a small ScoreNet and
+/// a few hundred steps; the anomalies are obvious enough for such a prior to rank them first.
 /// </summary>
 public sealed class SyntheticDemoDataSource : IDemoDataSource
 {
+    /// <summary>Cutout side in pixels (one of the released prior sizes).</summary>
     public const int Size = 32;
-    public const int TrainCount = 2048;
-    public const int ScorePairs = 64;
-    private const int TrainSeed = 1, ScoreSeed = 2;
 
-    public async Task<DemoPlan> PrepareAsync(IArtifactStore store, string inputPrefix, CancellationToken cancellationToken)
+    /// <summary>Training cutouts: 8 shards of 64, so the trainer sees several files like a real input.</summary>
+    public const int TrainCount = 512;
+    public const int TrainShard = 64;
+
+    /// <summary>Scoring cutouts, a quarter with a companion.</summary>
+    public const int ScoreCount = 64;
+
+    public Task<DemoPlan> PrepareAsync(IArtifactStore store, string inputPrefix, CancellationToken cancellationToken)
+        => PrepareCoreAsync(store, inputPrefix.TrimEnd('/'), cancellationToken);
+
+    private static async Task<DemoPlan> PrepareCoreAsync(IArtifactStore store, string prefix, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(store);
-        var builder = new SyntheticDatasetBuilder(new SersicGalaxyOptions(Size: Size));
-        var train = builder.Build(TrainCount, TrainSeed, cancellationToken: cancellationToken);
-        const int perFile = TrainCount / 4;
-        for (var f = 0; f < 4; f++)
+        // A little noise, as in real cutouts; seeds fixed so every demo run sees the same galaxies.
+        var options = SersicGalaxyOptions.ForSize(Size) with { NoiseSigma = 0.01 };
+        var builder = new SyntheticDatasetBuilder(options);
+
+        var train = builder.Build(TrainCount, seed: 1, cancellationToken: ct);
+        for (var shard = 0; shard * TrainShard < TrainCount; shard++)
         {
-            var slice = train.Pixels.AsSpan(f * perFile * Size * Size, perFile * Size * Size);
-            await store.WriteAsync($"{inputPrefix}/train/galaxies-{f}.npy", BinaryData.FromBytes(Npy.ToBytes(slice, [perFile, Size, Size])),
-                overwrite: true, cancellationToken).ConfigureAwait(false);
+            var pixels = train.Pixels.AsMemory(shard * TrainShard * Size * Size, TrainShard * Size * Size);
+            await WriteNpyAsync(store, $"{prefix}/train/shard-{shard:D4}.npy", pixels, [TrainShard, Size, Size], ct).ConfigureAwait(false);
         }
-        var (clean, twins) = builder.BuildPairs(ScorePairs, ScoreSeed,
-            [ArtifactKind.Ring, ArtifactKind.Companion, ArtifactKind.HotPixel, ArtifactKind.Streak], cancellationToken: cancellationToken);
-        await store.WriteAsync($"{inputPrefix}/score/clean.npy", BinaryData.FromBytes(Npy.ToBytes(clean.Pixels, clean.Shape)), overwrite: true, cancellationToken)
-            .ConfigureAwait(false);
-        await store.WriteAsync($"{inputPrefix}/score/artifacts.npy", BinaryData.FromBytes(Npy.ToBytes(twins.Pixels, twins.Shape)), overwrite: true, cancellationToken)
-            .ConfigureAwait(false);
+
+        var score = builder.Build(ScoreCount, seed: 2, ArtifactKind.Companion, 0.25, cancellationToken: ct);
+        await WriteNpyAsync(store, $"{prefix}/score/galaxies.npy", score.Pixels, score.Shape, ct).ConfigureAwait(false);
+        var truth = new StringBuilder("index,artifact,description\n");
+        foreach (var e in score.Entries)
+            truth.Append(CultureInfo.InvariantCulture, $"{e.Index},{ArtifactInjectors.NameOf(e.Artifact)},\"{e.Description.Replace("\"", "\"\"", StringComparison.Ordinal)}\"\n");
+        await store.WriteAsync($"{prefix}/truth.csv", BinaryData.FromString(truth.ToString()), overwrite: true, ct).ConfigureAwait(false);
 
         var trainParams = new JsonObject
         {
-            ["size"] = Size, ["blocks"] = 2, ["mlp_width"] = 256, ["steps"] = 600, ["batch"] = 64, ["lr"] = 1e-3,
-            ["checkpoint_every"] = 200, ["log_every"] = 50, ["seed"] = 0,
+            ["size"] = Size,
+            ["steps"] = 400,
+            ["batch"] = 64,
+            ["width"] = 32,
+            ["blocks"] = 2,
+            ["mlp_width"] = 128,
+            ["checkpoint_every"] = 100,
+            ["log_every"] = 50,
+            ["seed"] = 0,
         };
-        var scoreParams = new JsonObject { ["t"] = 0.02, ["previews"] = 8 };
-        return new DemoPlan($"{inputPrefix}/train", trainParams, $"{inputPrefix}/score", scoreParams, "model.ckpt");
+        var scoreParams = new JsonObject { ["t"] = 0.02, ["batch"] = 64, ["previews"] = 8 };
+        return new DemoPlan($"{prefix}/train", trainParams, $"{prefix}/score", scoreParams, "model.ckpt", $"{prefix}/truth.csv");
+    }
+
+    private static Task<bool> WriteNpyAsync(IArtifactStore store, string path, ReadOnlyMemory<float> pixels, int[] shape, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        Npy.Write(buffer, pixels.Span, shape);
+        return store.WriteAsync(path, BinaryData.FromBytes(buffer.ToArray()), overwrite: true, ct);
     }
 }

@@ -41,7 +41,7 @@ public sealed partial class JobExecutor(
         var parsed = JobLimitChecks.CheckBody(message.Body, _limits) is { } tooLarge ? new ParsedMessage(null, tooLarge) : _parser.Parse(message.Body);
         if (parsed.Problem is { } problem)
         {
-            using var _ = logger.BeginScope(new LogScope(("JobId", problem.JobId), ("MessageId", message.MessageId)));
+            using var _ = logger.BeginScope(new JobLogScope(("JobId", problem.JobId), ("MessageId", message.MessageId)));
             LogMalformed(logger, message.MessageId, problem.Field, problem.Reason);
             using var final = FinalizeToken();
             await GiveUpAsync(lease, problem.JobId, problem.Kind ?? "unknown", problem.Output, problem.ToString(), problem.Field, 0, final.Token)
@@ -51,7 +51,23 @@ public sealed partial class JobExecutor(
 
         var request = parsed.Request!;
         var attempt = (int)Math.Min(message.DequeueCount, int.MaxValue);
-        using var scope = logger.BeginScope(new LogScope(("JobId", request.Id), ("Kind", request.Kind), ("Attempt", attempt)));
+        using var scope = logger.BeginScope(new JobLogScope(("JobId", request.Id), ("Kind", request.Kind), ("Attempt", attempt)));
+        try
+        {
+            await ProcessRequestAsync(lease, request, attempt, stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Shutdown before the handler ran: hand the message back at once instead of hiding it for the full timeout.
+            using var final = FinalizeToken();
+            await ReleaseAsync(lease, TimeSpan.Zero, final.Token).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ProcessRequestAsync(MessageLease lease, JobRequest request, int attempt, CancellationToken stopping)
+    {
+        var message = lease.Message;
 
         if (await ManifestWriter.ExistsAsync(store, request.Output, stopping).ConfigureAwait(false))
         {
