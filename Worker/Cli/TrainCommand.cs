@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
@@ -52,7 +53,17 @@ internal static class TrainCommand
     {
         try
         {
-            return await TrainAsync(parse, cancellationToken).ConfigureAwait(false);
+            // The parser leaves termination signals to the program (ScoreBatchCli), so train handles Ctrl+C and SIGTERM
+            // itself: the default exit is suppressed, the loop stops between steps and a checkpoint is written.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            return await Task.Run(() => TrainAsync(parse, stop.Token), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or CutoutFormatException or UnauthorizedAccessException)
         {
@@ -101,9 +112,11 @@ internal static class TrainCommand
         trainerOptions.Validate();
 
         var dataPath = parse.GetValue(Data)!;
-        using var images = LoadImages(dataPath, options.ImageSize);
-        using var modelSpace = transform.Forward(images);
-        using var data = new InMemoryTrainingData(modelSpace);
+        InMemoryTrainingData data;
+        using (var images = LoadImages(dataPath, options.ImageSize))
+        using (var modelSpace = transform.Forward(images))
+            data = new InMemoryTrainingData(modelSpace); // the data-space stack is freed here; only y stays in memory
+        using var dataScope = data;
         Console.WriteLine($"train: {data.Count} images {options.ImageSize}x{options.ImageSize} from {dataPath}, transform {transform.Spec}, device {device.type}");
 
         manual_seed(trainerOptions.Seed);
