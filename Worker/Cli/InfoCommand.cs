@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Globalization;
+using ScoreBatch.Jobs.Training;
+
+namespace ScoreBatch.Worker.Cli;
+
+/// <summary>`scorebatch info CHECKPOINT`: prints what a checkpoint holds, after verifying it.</summary>
+internal static class InfoCommand
+{
+    private static readonly Argument<string> Path = new("checkpoint") { Description = "A .ckpt file written by `scorebatch train` (or imported)" };
+
+    public static Command Create()
+    {
+        var command = new Command("info", "Print a checkpoint's architecture, version, options, step, parameter count and transform.");
+        command.Arguments.Add(Path);
+        command.SetAction(Run);
+        return command;
+    }
+
+    private static int Run(ParseResult parse)
+    {
+        var path = parse.GetValue(Path)!;
+        Checkpoint checkpoint;
+        try
+        {
+            checkpoint = Checkpoint.Load(path);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"info: {e.Message}");
+            return 2;
+        }
+        var h = checkpoint.Header;
+        var m = h.Model;
+        var lines = new List<(string, string)>
+        {
+            ("file", path),
+            ("architecture", $"{h.Architecture} v{h.ArchitectureVersion}"),
+            ("image size", $"{m.ImageSize}x{m.ImageSize}, {m.Channels} channel(s)"),
+            ("options", $"patch {m.PatchSize}, width {m.Width}, token MLP {m.TokenMlpWidth}, channel MLP {m.ChannelMlpWidth}, blocks {m.Blocks}, T {m.T}"),
+            ("parameters", h.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)),
+            ("transform", h.Transform.ToString()),
+            ("step", h.Step.ToString(CultureInfo.InvariantCulture)),
+            ("optimizer state", h.Optimizer is null ? "none (model only)" : $"{h.Optimizer} ({h.OptimizerBytes:N0} bytes)"),
+        };
+        if (h.Trainer is { } t)
+            lines.Add(("trainer", $"{t.Optimizer} lr {t.LearningRate}, batch {t.BatchSize}, {t.Steps} steps, seed {t.Seed}"));
+        if (h.LossTail.Count > 0)
+        {
+            var tail = h.LossTail.TakeLast(Math.Min(100, h.LossTail.Count)).ToArray();
+            lines.Add(("loss (last steps)", $"{tail.Average():F5} mean of the last {tail.Length} steps"));
+        }
+        lines.Add(("written", h.CreatedUtc.ToString("u", CultureInfo.InvariantCulture)));
+        lines.Add(("payload sha256", h.PayloadSha256));
+        var width = lines.Max(l => l.Item1.Length);
+        foreach (var (key, value) in lines) Console.WriteLine($"{key.PadRight(width)}  {value}");
+        return 0;
+    }
+}

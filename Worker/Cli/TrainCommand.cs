@@ -1,0 +1,230 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Runtime;
+using ScoreBatch.Jobs.Training;
+using ScoreBatch.Jobs.Transforms;
+using ScoreBatch.Storage.Formats;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ScoreBatch.Worker.Cli;
+
+/// <summary>
+/// `scorebatch train`: trains a ScoreNet on local .npy cutouts and writes, under --out, checkpoints
+/// (checkpoints/ckpt-STEP.ckpt plus checkpoints/latest.json), the final model (model.ckpt) and loss.csv.
+/// Ctrl+C stops between steps and writes a checkpoint to resume from.
+/// </summary>
+internal static class TrainCommand
+{
+    private static readonly Option<string> Data = new("--data") { Description = "Training cutouts: an .npy stack [N x H x W] or a folder of .npy files (searched recursively)", Required = true };
+    private static readonly Option<string> Out = new("--out") { Description = "Output folder for checkpoints, model.ckpt and loss.csv", Required = true };
+    private static readonly Option<int?> Size = new("--size") { Description = "Model image size N (divisible by 4; smaller cutouts are padded centrally) [default: 64, or the checkpoint's]" };
+    private static readonly Option<long?> Steps = new("--steps") { Description = "Total optimiser steps [default: 10000; on --resume, the checkpoint's]" };
+    private static readonly Option<int> Batch = new("--batch") { Description = "Images per step (last partial batch of an epoch is dropped)", DefaultValueFactory = _ => 256 };
+    private static readonly Option<double> Lr = new("--lr") { Description = "Constant learning rate", DefaultValueFactory = _ => 3e-4 };
+    private static readonly Option<string> Optimizer = new("--optimizer") { Description = "Optimiser", DefaultValueFactory = _ => OptimizerNames.AdaBelief };
+    private static readonly Option<long> Seed = new("--seed") { Description = "Seed of the weights, the noise and the data order", DefaultValueFactory = _ => 0 };
+    private static readonly Option<long> CheckpointEvery = new("--checkpoint-every") { Description = "Write a checkpoint every K steps (0 = only at the end)", DefaultValueFactory = _ => 1000 };
+    private static readonly Option<int> LogEvery = new("--log-every") { Description = "Print a progress line every L steps", DefaultValueFactory = _ => 50 };
+    private static readonly Option<string?> Resume = new("--resume") { Description = "Continue exactly from this checkpoint (model, optimiser, step, data order, RNG)" };
+    private static readonly Option<string> Device = new("--device") { Description = "auto (CUDA when available), cpu or cuda", DefaultValueFactory = _ => "auto" };
+    private static readonly Option<string?> Transform = new("--transform") { Description = "Model space: log1p (y = ln(1+x)/0.1, the released priors) or identity [default: log1p, or the checkpoint's]" };
+    private static readonly Option<int> Width = new("--width") { Description = "Mixer channels per token", DefaultValueFactory = _ => 64 };
+    private static readonly Option<int> Blocks = new("--blocks") { Description = "Mixer blocks", DefaultValueFactory = _ => 4 };
+    private static readonly Option<int> MlpWidth = new("--mlp-width") { Description = "Hidden width of the token and channel MLPs", DefaultValueFactory = _ => 512 };
+
+    public static Command Create()
+    {
+        Optimizer.AcceptOnlyFromAmong([.. OptimizerNames.All]);
+        Device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
+        Transform.AcceptOnlyFromAmong(DataTransforms.Log1p, DataTransforms.Identity);
+        var command = new Command("train", "Train a score-based galaxy prior (denoising score matching, VP beta = 1, T = 10) on local cutouts.");
+        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth })
+            command.Options.Add(option);
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await TrainAsync(parse, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or CutoutFormatException or UnauthorizedAccessException)
+        {
+            await Console.Error.WriteLineAsync($"train: {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+    }
+
+    private static async Task<int> TrainAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        TorchDevices.UseAllCores();
+        var device = TorchDevices.Resolve(parse.GetValue(Device)!);
+        var outDir = parse.GetValue(Out)!;
+        var checkpointDir = Path.Combine(outDir, "checkpoints");
+        Directory.CreateDirectory(checkpointDir);
+
+        Checkpoint? resume = parse.GetValue(Resume) is { } resumePath ? Checkpoint.Load(resumePath) : null;
+        var options = resume?.Header.Model ?? new ScoreNetOptions
+        {
+            ImageSize = parse.GetValue(Size) ?? 64,
+            Width = parse.GetValue(Width),
+            Blocks = parse.GetValue(Blocks),
+            TokenMlpWidth = parse.GetValue(MlpWidth),
+            ChannelMlpWidth = parse.GetValue(MlpWidth),
+        };
+        if (resume is not null && parse.GetValue(Size) is { } size && size != options.ImageSize)
+            resume.EnsureMatches(options with { ImageSize = size });
+        options.Validate();
+
+        var transform = resume?.CreateTransform() ?? DataTransforms.Create(parse.GetValue(Transform) ?? DataTransforms.Log1p);
+        if (resume is not null && parse.GetValue(Transform) is { } named && named != transform.Spec.Name)
+            throw new ArgumentException($"--transform {named}: {resume.Source} was trained with '{transform.Spec}'");
+
+        var trainerOptions = (resume?.Header.Trainer ?? new TrainerOptions
+        {
+            BatchSize = parse.GetValue(Batch),
+            LearningRate = parse.GetValue(Lr),
+            Optimizer = parse.GetValue(Optimizer)!,
+            Seed = parse.GetValue(Seed),
+        }) with
+        {
+            CheckpointEvery = parse.GetValue(CheckpointEvery),
+            LogEvery = parse.GetValue(LogEvery),
+        };
+        trainerOptions = trainerOptions with { Steps = parse.GetValue(Steps) ?? (resume is null ? 10_000 : trainerOptions.Steps) };
+        trainerOptions.Validate();
+
+        var dataPath = parse.GetValue(Data)!;
+        using var images = LoadImages(dataPath, options.ImageSize);
+        using var modelSpace = transform.Forward(images);
+        using var data = new InMemoryTrainingData(modelSpace);
+        Console.WriteLine($"train: {data.Count} images {options.ImageSize}x{options.ImageSize} from {dataPath}, transform {transform.Spec}, device {device.type}");
+
+        manual_seed(trainerOptions.Seed);
+        using var model = ScoreNetFactory.Create(options);
+        Console.WriteLine($"train: {options.Architecture} v{ScoreNetArchitectures.CurrentVersion(options.Architecture)}, {ScoreNetFactory.ParameterCount(model):N0} parameters, "
+            + $"{trainerOptions.Optimizer} lr {trainerOptions.LearningRate}, batch {trainerOptions.BatchSize}, {trainerOptions.Steps} steps, seed {trainerOptions.Seed}");
+        model.to(device);
+        using var trainer = new Trainer(model, new VpProcess(t: options.T), trainerOptions, device);
+        if (resume is not null)
+        {
+            trainer.Restore(resume);
+            Console.WriteLine($"train: resumed from {resume.Source} at step {trainer.Step}");
+        }
+
+        var lossLog = new LossLog(Path.Combine(outDir, "loss.csv"), trainer.Step);
+        try
+        {
+            trainer.StepCompleted = lossLog.Append;
+            trainer.Progress = new ConsoleProgress();
+            trainer.CheckpointDue = async (t, ct) =>
+            {
+                lossLog.Flush();
+                await SaveCheckpointAsync(t, transform, checkpointDir, ct).ConfigureAwait(false);
+            };
+            var result = await trainer.RunAsync(data, cancellationToken).ConfigureAwait(false);
+            lossLog.Flush();
+            var last = await SaveCheckpointAsync(trainer, transform, checkpointDir, CancellationToken.None).ConfigureAwait(false);
+            if (result.Cancelled)
+            {
+                Console.WriteLine($"train: interrupted at step {result.Step}; resume with --resume {last}");
+                return 130;
+            }
+            var modelPath = Path.Combine(outDir, "model.ckpt");
+            await WriteAtomicallyAsync(modelPath, Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainerOptions), CancellationToken.None).ConfigureAwait(false);
+            Console.WriteLine($"train: done, step {result.Step}, last loss {result.LastLoss:F5}; model {modelPath}, loss log {lossLog.Path}");
+            return 0;
+        }
+        finally
+        {
+            lossLog.Dispose();
+        }
+    }
+
+    /// <summary>Loads every cutout of an .npy stack or of the .npy files under a folder (sorted by path) into [N x 1 x S x S].</summary>
+    private static Tensor LoadImages(string path, int size)
+    {
+        string[] files;
+        if (Directory.Exists(path))
+            files = Directory.EnumerateFiles(path, "*.npy", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        else if (File.Exists(path))
+            files = [path];
+        else
+            throw new ArgumentException($"--data: '{path}' is neither a file nor a folder");
+        if (files.Length == 0) throw new ArgumentException($"--data: no .npy files under '{path}'");
+        var cutouts = files.SelectMany(f => CutoutReader.Read(f, File.ReadAllBytes(f))).ToList();
+        return TrainingImages.Stack(cutouts, size);
+    }
+
+    private static async Task<string> SaveCheckpointAsync(Trainer trainer, IDataTransform transform, string directory, CancellationToken cancellationToken)
+    {
+        var name = $"ckpt-{trainer.Step:D8}.ckpt";
+        var path = Path.Combine(directory, name);
+        await WriteAtomicallyAsync(path, Checkpoint.Capture(trainer, transform), cancellationToken).ConfigureAwait(false);
+        var pointer = JsonSerializer.Serialize(new LatestPointer(name, trainer.Step, DateTimeOffset.UtcNow), PointerJson);
+        var latest = Path.Combine(directory, "latest.json");
+        await File.WriteAllTextAsync(latest + ".tmp", pointer, cancellationToken).ConfigureAwait(false);
+        File.Move(latest + ".tmp", latest, overwrite: true);
+        Console.WriteLine($"train: checkpoint {path}");
+        return path;
+    }
+
+    /// <summary>Writes to a temporary name and renames, so a crash never leaves a half-written checkpoint under the final name.</summary>
+    private static async Task WriteAtomicallyAsync(string path, Checkpoint checkpoint, CancellationToken cancellationToken)
+    {
+        var temporary = path + ".tmp";
+        await using (var stream = File.Create(temporary))
+        {
+            checkpoint.Save(stream);
+            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static readonly JsonSerializerOptions PointerJson = new(JsonSerializerDefaults.Web);
+
+    /// <summary>checkpoints/latest.json: names the newest checkpoint, e.g. {"checkpoint":"ckpt-00001000.ckpt","step":1000,...}.</summary>
+    private sealed record LatestPointer(string Checkpoint, long Step, DateTimeOffset WrittenUtc);
+
+    private sealed class ConsoleProgress : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => Console.WriteLine($"train: {value}");
+    }
+
+    /// <summary>
+    /// loss.csv ("step,loss"). On resume the rows after the checkpoint's step are dropped, since those steps run again.
+    /// </summary>
+    private sealed class LossLog : IDisposable
+    {
+        private readonly StreamWriter writer;
+
+        public LossLog(string path, long resumeStep)
+        {
+            Path = path;
+            var kept = new List<string>();
+            if (resumeStep > 0 && File.Exists(path))
+            {
+                kept.AddRange(File.ReadLines(path).Skip(1).TakeWhile(line =>
+                    long.TryParse(line.AsSpan(0, Math.Max(0, line.IndexOf(',', StringComparison.Ordinal))), CultureInfo.InvariantCulture, out var step) && step <= resumeStep));
+            }
+            writer = new StreamWriter(path, append: false);
+            writer.WriteLine("step,loss");
+            foreach (var line in kept) writer.WriteLine(line);
+        }
+
+        public string Path { get; }
+
+        public void Append(long step, double loss) =>
+            writer.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{step},{loss:R}"));
+
+        public void Flush() => writer.Flush();
+
+        public void Dispose() => writer.Dispose();
+    }
+}
