@@ -38,7 +38,7 @@ public sealed class ScoringModel : IDisposable
         return new ScoringModel(checkpoint.CreateModel(device), checkpoint.CreateTransform(), device);
     }
 
-    /// <summary>Wraps an already built network (tests, imported priors).</summary>
+    /// <summary>Wraps an already built network (tests, imported priors); the scoring model takes ownership and disposes it.</summary>
     public static ScoringModel FromNetwork(ScoreNet network, IDataTransform transform, Device? device = null) =>
         new(network, transform, device ?? CPU);
 
