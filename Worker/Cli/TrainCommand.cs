@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
@@ -14,7 +15,8 @@ namespace ScoreBatch.Worker.Cli;
 
 /// <summary>
 /// `scorebatch train`: trains a ScoreNet on local .npy cutouts and writes, under --out, checkpoints
-/// (checkpoints/ckpt-STEP.ckpt plus checkpoints/latest.json), the final model (model.ckpt) and loss.csv.
+/// (checkpoints/ckpt-STEP.ckpt plus checkpoints/latest.json), the final model (model.ckpt), loss.csv and loss.png
+/// (redrawn at every checkpoint).
 /// Ctrl+C stops between steps and writes a checkpoint to resume from.
 /// </summary>
 internal static class TrainCommand
@@ -127,9 +129,11 @@ internal static class TrainCommand
             {
                 lossLog.Flush();
                 await SaveCheckpointAsync(t, transform, checkpointDir, ct).ConfigureAwait(false);
+                await DrawLossAsync(lossLog.Path, outDir, ct).ConfigureAwait(false);
             };
             var result = await trainer.RunAsync(data, cancellationToken).ConfigureAwait(false);
             lossLog.Flush();
+            await DrawLossAsync(lossLog.Path, outDir, CancellationToken.None).ConfigureAwait(false);
             var last = await SaveCheckpointAsync(trainer, transform, checkpointDir, CancellationToken.None).ConfigureAwait(false);
             if (result.Cancelled)
             {
@@ -191,6 +195,16 @@ internal static class TrainCommand
 
     /// <summary>checkpoints/latest.json: names the newest checkpoint, e.g. {"checkpoint":"ckpt-00001000.ckpt","step":1000,...}.</summary>
     private sealed record LatestPointer(string Checkpoint, long Step, DateTimeOffset WrittenUtc);
+
+    /// <summary>Redraws loss.png from loss.csv (written beside it through a temporary file).</summary>
+    private static async Task DrawLossAsync(string lossCsv, string outDir, CancellationToken cancellationToken)
+    {
+        var text = await File.ReadAllTextAsync(lossCsv, cancellationToken).ConfigureAwait(false);
+        if (LossCurve.Parse(text).Losses.All(l => !(l > 0) || !double.IsFinite(l))) return; // nothing to draw yet
+        var png = Path.Combine(outDir, PreviewRenderer.LossCurveFile);
+        await File.WriteAllBytesAsync(png + ".tmp", LossCurve.RenderCsv(text, $"training loss ({Path.GetFileName(outDir)})"), cancellationToken).ConfigureAwait(false);
+        File.Move(png + ".tmp", png, overwrite: true);
+    }
 
     private sealed class ConsoleProgress : IProgress<TrainingProgress>
     {
