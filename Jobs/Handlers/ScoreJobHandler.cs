@@ -25,9 +25,6 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
 {
     private readonly ScoreJobHandlerOptions _options = (options ?? new ScoreJobHandlerOptions()).Validate();
 
-    /// <summary>The summary column that ranks cutouts for previews: one bad pixel cluster (a cosmic ray, a companion) is enough.</summary>
-    internal const string PreviewQuantity = "max_abs_score";
-
     public string Kind => ScoreJobArgs.Kind;
 
     public void Validate(JobRequest request) => ScoreJobArgs.From(request);
@@ -44,7 +41,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         var deviceName = device.type.ToString();
         ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName);
 
-        var previews = new AnomalyPreviews(args.Previews, PreviewQuantity);
+        var previews = new AnomalyPreviews(args.Previews, AnomalyPreviews.RankedBy);
         var run = new PipelineRun(context, args, scorer, files, _options, previews);
         var rows = await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
 
@@ -253,19 +250,8 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
                 if (!written) ScoreJobLog.Kept(context.Logger, path);
                 _rows.AddRange(file.Scores.Select(s => s.Summary));
                 for (int i = 0; i < file.Scores.Count; i++)
-                    previews.Offer(Preview(file.Cutouts[i], file.Scores[i]), file.Scores[i].Summary.MaxAbsScore);
+                    previews.Offer(file.Cutouts[i], file.Scores[i]);
             }
-        }
-
-        /// <summary>What a preview shows: the input, its score map, and the summary.csv numbers in the title.</summary>
-        private static CutoutPreview Preview(Cutout cutout, CutoutScore score)
-        {
-            var m = score.Summary;
-            return new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score,
-            [
-                new("max_abs_score", m.MaxAbsScore), new("max_row", m.MaxRow), new("max_col", m.MaxCol),
-                new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T),
-            ]);
         }
     }
 }
