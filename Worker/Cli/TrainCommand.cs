@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
@@ -37,6 +38,7 @@ internal static class TrainCommand
     private static readonly Option<int> Width = new("--width") { Description = "Mixer channels per token", DefaultValueFactory = _ => 64 };
     private static readonly Option<int> Blocks = new("--blocks") { Description = "Mixer blocks", DefaultValueFactory = _ => 4 };
     private static readonly Option<int> MlpWidth = new("--mlp-width") { Description = "Hidden width of the token and channel MLPs", DefaultValueFactory = _ => 512 };
+    private static readonly Option<bool> Eqx = new("--eqx") { Description = "Also write model.eqx (galaxygrad/equinox layout, read by galaxygrad and scarlet2) next to model.ckpt" };
 
     public static Command Create()
     {
@@ -44,7 +46,7 @@ internal static class TrainCommand
         Device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
         Transform.AcceptOnlyFromAmong(DataTransforms.Log1p, DataTransforms.Identity);
         var command = new Command("train", "Train a score-based galaxy prior (denoising score matching, VP beta = 1, T = 10) on local cutouts.");
-        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth })
+        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth, Eqx })
             command.Options.Add(option);
         command.SetAction(RunAsync);
         return command;
@@ -142,6 +144,14 @@ internal static class TrainCommand
             }
             var modelPath = Path.Combine(outDir, "model.ckpt");
             await WriteAtomicallyAsync(modelPath, Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainerOptions), CancellationToken.None).ConfigureAwait(false);
+            if (parse.GetValue(Eqx))
+            {
+                var eqxPath = Path.Combine(outDir, "model.eqx");
+                using (var eqx = File.Create(eqxPath + ".tmp"))
+                    ModelInterchange.Export(Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainerOptions), ExportFormat.Eqx, eqx);
+                File.Move(eqxPath + ".tmp", eqxPath, overwrite: true);
+                Console.WriteLine($"train: wrote {eqxPath}");
+            }
             Console.WriteLine($"train: done, step {result.Step}, last loss {result.LastLoss:F5}; model {modelPath}, loss log {lossLog.Path}");
             return 0;
         }
