@@ -25,12 +25,14 @@ public static class ScoreCommand
         var threshold = new Option<double>("--threshold") { Description = "|score| above which a pixel counts in frac_above.", DefaultValueFactory = _ => new ScoringOptions().Threshold };
         var logJacobian = new Option<bool>("--log-jacobian") { Description = "Add the transform's log-Jacobian term (-1/(1+x) for log1p) that the original priors leave out." };
         var previews = new Option<int>("--previews") { Description = "How many of the most anomalous cutouts (by max_abs_score) get a PNG preview (0 to 100).", DefaultValueFactory = _ => 8 };
+        var format = new Option<string>("--format") { Description = "Score map files: npy (float32) or fits (float32 with a provenance header).", DefaultValueFactory = _ => "npy" };
+        format.AcceptOnlyFromAmong("npy", "fits");
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
 
         var command = new Command("score", "Score cutouts with a trained prior: x-space score maps and a per-cutout summary.csv.")
         {
-            model, input, output, t, batch, threshold, logJacobian, previews, device,
+            model, input, output, t, batch, threshold, logJacobian, previews, format, device,
         };
         command.SetAction((parse, ct) =>
         {
@@ -42,13 +44,14 @@ public static class ScoreCommand
                 IncludeLogJacobian = parse.GetValue(logJacobian),
             };
             return Task.FromResult(Run(parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
-                options, parse.GetValue(device)!, Console.Error, ct, parse.GetValue(previews)));
+                options, parse.GetValue(device)!, Console.Error, ct, parse.GetValue(previews),
+                parse.GetValue(format) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy));
         });
         return command;
     }
 
     internal static int Run(FileInfo model, FileSystemInfo input, DirectoryInfo output, ScoringOptions options, string device,
-        TextWriter log, CancellationToken cancellationToken, int previewCount = 8)
+        TextWriter log, CancellationToken cancellationToken, int previewCount = 8, ScoreMapFormat mapFormat = ScoreMapFormat.Npy)
     {
         try
         {
@@ -63,6 +66,7 @@ public static class ScoreCommand
             var checkpoint = ModelInterchange.LoadModel(File.ReadAllBytes(model.FullName), model.FullName);
             using var prior = ScoringModel.FromCheckpoint(checkpoint, TorchDevices.Resolve(device));
             var scorer = prior.CreateScorer(options);
+            var maps = new ScoreMapWriter(mapFormat, new ScoreMapProvenance("cli", model.FullName, prior.Architecture, options.T, prior.Transform.Spec.ToString()));
             log.WriteLine($"score: {files.Count} files, model {prior.ImageSize}x{prior.ImageSize} ({prior.Transform.Spec}), t={options.T} on {prior.Device.type}");
 
             var rows = new List<ScoreSummary>();
@@ -74,9 +78,9 @@ public static class ScoreCommand
                 var cutouts = CutoutReader.Read(relative, File.ReadAllBytes(path));
                 var shape = ScoreShards.OutputShape(relative, cutouts);
                 var scores = scorer.Score(cutouts, relative, cancellationToken);
-                var target = Path.Combine(output.FullName, ScoreShards.RelativeOutputName(relative).Replace('/', Path.DirectorySeparatorChar));
+                var target = Path.Combine(output.FullName, maps.RelativeOutputName(relative).Replace('/', Path.DirectorySeparatorChar));
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.WriteAllBytes(target, ScoreShards.ToNpy(shape, scores));
+                File.WriteAllBytes(target, maps.ToBytes(relative, shape, cutouts, scores));
                 rows.AddRange(scores.Select(s => s.Summary));
                 for (int i = 0; i < scores.Count; i++) previews.Offer(cutouts[i], scores[i]);
                 log.WriteLine($"score: {rows.Count} cutouts scored ({k + 1} of {files.Count} files, {rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} cutouts/s)");
