@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Scoring;
 
@@ -11,7 +10,7 @@ namespace ScoreBatch.Jobs.Handlers;
 ///   "log_jacobian": false, "device": "auto", "previews": 8, "format": "npy" | "fits" } }. Every problem throws <see cref="JobValidationException"/>
 /// naming the field.
 /// </summary>
-public sealed partial record ScoreJobArgs(string Input, string Output, string Model, ScoringOptions Scoring, string? Device)
+public sealed record ScoreJobArgs(string Input, string Output, string Model, ScoringOptions Scoring, string? Device)
 {
     /// <summary>The stable kind string.</summary>
     public const string Kind = "score";
@@ -41,9 +40,9 @@ public sealed partial record ScoreJobArgs(string Input, string Output, string Mo
         };
         string? device = p.Has("device") ? p.GetString("device", "auto", DeviceNames) : null;
         return new ScoreJobArgs(
-            CheckName("input", request.Input, requireBlobName: false),
-            CheckName("output", request.Output, requireBlobName: false),
-            CheckName("model", request.Model, requireBlobName: true),
+            JobNames.Check("input", request.Input, requireBlobName: false),
+            JobNames.Check("output", request.Output, requireBlobName: false),
+            JobNames.Check("model", request.Model, requireBlobName: true),
             scoring,
             device)
         {
@@ -51,29 +50,4 @@ public sealed partial record ScoreJobArgs(string Input, string Output, string Mo
             ScoreFormat = p.GetString("format", "npy", FormatNames) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy,
         };
     }
-
-    /// <summary>
-    /// Checks a "container/path" name the way the storage adapters will (Azure container rules; no empty, "." or
-    /// ".." segment; no backslash or control character) so a bad name fails validation, not half-way through a run.
-    /// </summary>
-    internal static string CheckName(string field, string? name, bool requireBlobName)
-    {
-        if (string.IsNullOrWhiteSpace(name)) throw new JobValidationException(field, "is required");
-        if (name.StartsWith('/') || name.Contains('\\') || name.Any(char.IsControl))
-            throw new JobValidationException(field, $"must be a relative 'container/path' name with '/' separators and no control characters, got '{name}'");
-        int slash = name.IndexOf('/', StringComparison.Ordinal);
-        string container = slash < 0 ? name : name[..slash];
-        if (!ContainerPattern().IsMatch(container))
-            throw new JobValidationException(field, $"container '{container}' must be 3-63 characters of a-z, 0-9 and single hyphens");
-        string rest = slash < 0 ? "" : name[(slash + 1)..];
-        if (requireBlobName && rest.Length == 0)
-            throw new JobValidationException(field, $"must name a file inside container '{container}', got '{name}'");
-        var segments = rest.TrimEnd('/').Split('/');
-        if (rest.Length > 0 && segments.Any(s => s.Length == 0 || s is "." or ".."))
-            throw new JobValidationException(field, $"must not contain empty, '.' or '..' segments, got '{name}'");
-        return name;
-    }
-
-    [GeneratedRegex("^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$", RegexOptions.CultureInvariant)]
-    private static partial Regex ContainerPattern();
 }

@@ -37,7 +37,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         var device = ResolveDevice(args.Device ?? context.Device);
         using var model = await LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
         var scorer = model.CreateScorer(args.Scoring);
-        var files = await ListInputsAsync(context.Store, args, cancellationToken).ConfigureAwait(false);
+        var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
         var transformName = model.Transform.Spec.ToString();
         var deviceName = device.type.ToString();
         ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName);
@@ -48,12 +48,12 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         var run = new PipelineRun(context, args, scorer, files, _options, previews, maps);
         var rows = await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
 
-        var summaryPath = Join(args.Output, ScoreShards.SummaryFile);
+        var summaryPath = JobInputs.Join(args.Output, ScoreShards.SummaryFile);
         bool written = await context.Store.WriteAsync(summaryPath, BinaryData.FromBytes(ScoreSummaryCsv.ToBytes(rows)), overwrite: false, cancellationToken).ConfigureAwait(false);
         if (!written) ScoreJobLog.Kept(context.Logger, summaryPath);
         foreach (var (relative, png) in previews.Render())
         {
-            var previewPath = Join(args.Output, relative);
+            var previewPath = JobInputs.Join(args.Output, relative);
             if (!await context.Store.WriteAsync(previewPath, BinaryData.FromBytes(png), overwrite: false, cancellationToken).ConfigureAwait(false))
                 ScoreJobLog.Kept(context.Logger, previewPath);
         }
@@ -94,30 +94,6 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
             throw new JobValidationException("model", e.Message);
         }
     }
-
-    /// <summary>The supported cutout files: "input" itself when it names one, else everything under "input/" outside the job's own output.</summary>
-    private static async Task<IReadOnlyList<InputFile>> ListInputsAsync(IArtifactStore store, ScoreJobArgs args, CancellationToken cancellationToken)
-    {
-        var single = await store.GetInfoAsync(args.Input.TrimEnd('/'), cancellationToken).ConfigureAwait(false);
-        if (single is not null && CutoutReader.IsSupported(single.Path))
-            return [new InputFile(single.Path, single.Path[(single.Path.LastIndexOf('/') + 1)..])];
-        var prefix = args.Input.TrimEnd('/') + "/";
-        var outputPrefix = args.Output.TrimEnd('/') + "/";
-        var files = new List<InputFile>();
-        await foreach (var info in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
-        {
-            if (!CutoutReader.IsSupported(info.Path) || info.Path.StartsWith(outputPrefix, StringComparison.Ordinal)) continue;
-            files.Add(new InputFile(info.Path, info.Path[prefix.Length..]));
-        }
-        if (files.Count == 0)
-            throw new JobValidationException("input", $"no cutout files ({string.Join(", ", CutoutReader.SupportedExtensions)}) at or under '{args.Input}'");
-        return files;
-    }
-
-    internal static string Join(string prefix, string relative) => prefix.TrimEnd('/') + "/" + relative;
-
-    /// <summary>One input file: its full name and its name relative to the input prefix (used in ids and output names).</summary>
-    private sealed record InputFile(string Path, string RelativeName);
 
     private sealed record LoadedFile(InputFile File, IReadOnlyList<Cutout> Cutouts, int[] Shape);
 
@@ -247,7 +223,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         {
             await foreach (var file in _scored.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                var path = Join(args.Output, maps.RelativeOutputName(file.File.RelativeName));
+                var path = JobInputs.Join(args.Output, maps.RelativeOutputName(file.File.RelativeName));
                 var bytes = maps.ToBytes(file.File.RelativeName, file.Shape, file.Cutouts, file.Scores);
                 bool written = await context.Store.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: false, ct).ConfigureAwait(false);
                 if (!written) ScoreJobLog.Kept(context.Logger, path);

@@ -18,7 +18,7 @@ public sealed class AnomalyPreviews
     /// <summary>Most previews per job (each is a ~40 KB PNG; more are not looked at).</summary>
     public const int MaxK = 100;
 
-    /// <param name="k">How many cutouts get a preview (0 disables the previews but keeps the histogram).</param>
+    /// <param name="k">How many cutouts get a preview (0 turns all pictures off, the histogram included).</param>
     /// <param name="quantity">Name of the summary score, e.g. "max_abs_score": histogram axis and file titles.</param>
     /// <param name="options">Picture sizes.</param>
     public AnomalyPreviews(int k, string quantity, PreviewOptions? options = null)
@@ -87,10 +87,12 @@ public sealed class AnomalyPreviews
 
     /// <summary>
     /// The pictures as (path relative to the output prefix, PNG bytes): "previews/rank-001_&lt;id&gt;.png" ... for the
-    /// kept cutouts, most anomalous first, then "previews/histogram.png" (when any score is finite).
+    /// kept cutouts, most anomalous first, then "previews/histogram.png" (when any score is finite). K = 0 turns
+    /// pictures off altogether (no previews, no histogram).
     /// </summary>
     public IReadOnlyList<(string RelativePath, byte[] Png)> Render()
     {
+        if (K == 0) return [];
         var kept = new List<(CutoutPreview Preview, (double Score, long Order) Priority)>();
         foreach (var (element, priority) in _top.UnorderedItems) kept.Add((element, priority));
         kept.Sort((a, b) => Compare(b.Priority, a.Priority));

@@ -101,7 +101,7 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
             var current = (await TryReadAsync(path, cancellationToken).ConfigureAwait(false))?.ETag;
             if (!condition(current)) return null;
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            var temp = file + $".{Guid.NewGuid():N}.tmp";
+            var temp = file + $".{Guid.NewGuid():N}{TemporarySuffix}";
             var bytes = content.ToArray();
             await File.WriteAllBytesAsync(temp, bytes, cancellationToken).ConfigureAwait(false);
             try
@@ -132,8 +132,10 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
         return full;
     }
 
-    private static bool IsTemporary(string file) => file.EndsWith(".tmp", StringComparison.Ordinal) && file.Contains(".tmp", StringComparison.Ordinal)
-        && Path.GetFileName(file).Split('.') is { Length: >= 3 } parts && parts[^2].Length == 32;
+    /// <summary>Suffix of a write in progress; such files are never listed.</summary>
+    private const string TemporarySuffix = ".sbtmp";
+
+    private static bool IsTemporary(string file) => file.EndsWith(TemporarySuffix, StringComparison.Ordinal);
 
     private static string ETagOf(byte[] bytes) => "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..32] + "\"";
 }

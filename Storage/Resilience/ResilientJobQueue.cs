@@ -26,9 +26,3 @@ public sealed class ResilientJobQueue(IJobQueue inner, ResiliencePipeline pipeli
     public async Task<int> ApproximateCountAsync(CancellationToken cancellationToken)
         => await pipeline.ExecuteAsync(async ct => await inner.ApproximateCountAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
 }
-
-/// <summary>Hands out <see cref="ResilientJobQueue"/> wrappers around another provider's queues.</summary>
-public sealed class ResilientJobQueueProvider(IJobQueueProvider inner, ResiliencePipeline pipeline) : IJobQueueProvider
-{
-    public IJobQueue GetQueue(string name) => new ResilientJobQueue(inner.GetQueue(name), pipeline);
-}

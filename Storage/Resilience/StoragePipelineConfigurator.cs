@@ -2,6 +2,8 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.Retry;
 using Polly.Simmy;
+using Polly.Simmy.Fault;
+using Polly.Simmy.Latency;
 
 namespace ScoreBatch.Storage.Resilience;
 
@@ -37,8 +39,36 @@ public static class StoragePipelineConfigurator
         {
             if (chaos.FaultRate is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), chaos.FaultRate, "Chaos.FaultRate must be in [0, 1]");
             if (chaos.LatencyRate is < 0 or > 1) throw new ArgumentOutOfRangeException(nameof(options), chaos.LatencyRate, "Chaos.LatencyRate must be in [0, 1]");
-            if (chaos.LatencyRate > 0) builder.AddChaosLatency(chaos.LatencyRate, chaos.Latency);
-            if (chaos.FaultRate > 0) builder.AddChaosFault(chaos.FaultRate, () => new ChaosFaultException(name));
+            if (chaos.LatencyRate > 0)
+            {
+                builder.AddChaosLatency(new ChaosLatencyStrategyOptions
+                {
+                    Name = $"{name}-chaos-latency",
+                    InjectionRate = chaos.LatencyRate,
+                    Latency = chaos.Latency,
+                    OnLatencyInjected = _ =>
+                    {
+                        ChaosCounter.RecordLatency(name);
+                        logger.LogWarning("Chaos: injected {Latency} of latency in {Pipeline}", chaos.Latency, name);
+                        return ValueTask.CompletedTask;
+                    },
+                });
+            }
+            if (chaos.FaultRate > 0)
+            {
+                builder.AddChaosFault(new ChaosFaultStrategyOptions
+                {
+                    Name = $"{name}-chaos-fault",
+                    InjectionRate = chaos.FaultRate,
+                    FaultGenerator = _ => ValueTask.FromResult<Exception?>(new ChaosFaultException(name)),
+                    OnFaultInjected = _ =>
+                    {
+                        ChaosCounter.RecordFault(name);
+                        logger.LogWarning("Chaos: injected a transient fault in {Pipeline}", name);
+                        return ValueTask.CompletedTask;
+                    },
+                });
+            }
         }
     }
 }

@@ -20,6 +20,8 @@ public static class WorkerServiceCollectionExtensions
     {
         services.AddOptions<WorkerOptions>().Bind(configuration.GetSection(WorkerOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<WorkerOptions>, WorkerOptionsValidator>());
+        services.AddOptions<JobLimits>().Bind(configuration.GetSection(JobLimits.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<JobLimits>, JobLimitsValidator>());
         // Read straight from configuration: going through IOptions<WorkerOptions> would run its validation while the
         // host is being built, before ValidateOnStart reports every bad setting together.
         services.Configure<HostOptions>(host => host.ShutdownTimeout =
@@ -29,6 +31,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton(sp => new Heartbeat(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ResolvedHeartbeatFile,
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<JobExecutor>();
+        services.TryAddSingleton(sp => new Lazy<JobExecutor>(sp.GetRequiredService<JobExecutor>));
         services.TryAddSingleton<Submission.JobSubmitter>();
         services.AddHostedService<QueueRunner>();
         return services;

@@ -22,11 +22,13 @@ public sealed partial class JobExecutor(
     JobHandlerRegistry registry,
     IServiceScopeFactory scopes,
     IOptions<WorkerOptions> options,
+    IOptions<JobLimits> limits,
     TimeProvider time,
     Heartbeat heartbeat,
     ILogger<JobExecutor> logger)
 {
     private readonly WorkerOptions _o = options.Value;
+    private readonly JobLimits _limits = limits.Value;
     private readonly JobMessageParser _parser = new(registry);
 
     private IJobQueue Queue => queues.GetQueue(_o.QueueName);
@@ -36,7 +38,7 @@ public sealed partial class JobExecutor(
     public async Task ProcessAsync(ReceivedMessage message, CancellationToken stopping)
     {
         var lease = new MessageLease(Queue, message);
-        var parsed = _parser.Parse(message.Body);
+        var parsed = JobLimitChecks.CheckBody(message.Body, _limits) is { } tooLarge ? new ParsedMessage(null, tooLarge) : _parser.Parse(message.Body);
         if (parsed.Problem is { } problem)
         {
             using var _ = logger.BeginScope(new Dictionary<string, object?> { ["JobId"] = problem.JobId, ["MessageId"] = message.MessageId });
@@ -71,6 +73,7 @@ public sealed partial class JobExecutor(
         var handler = registry.Resolve(handlerScope.ServiceProvider, request.Kind);
         try
         {
+            JobLimitChecks.CheckParams(request, _limits);
             handler.Validate(request);
         }
         catch (JobValidationException e)
@@ -103,7 +106,7 @@ public sealed partial class JobExecutor(
         var context = new JobContext
         {
             Request = request,
-            Store = store,
+            Store = new JobScopedArtifactStore(store, request, _limits),
             Progress = progress,
             Logger = logger,
             Attempt = attempt,
@@ -115,6 +118,7 @@ public sealed partial class JobExecutor(
         var monitor = MonitorAsync(lease, request, progress, job, monitorStop.Token);
         JobOutcome? outcome = null;
         Exception? failure = null;
+        string? discardField = null;
         try
         {
             outcome = await handler.RunAsync(context, job.Token).ConfigureAwait(false);
@@ -128,6 +132,7 @@ public sealed partial class JobExecutor(
         catch (JobValidationException e)
         {
             outcome = JobOutcome.Discard(e.Message);
+            discardField = e.Field;
         }
         catch (Exception e)
         {
@@ -168,7 +173,7 @@ public sealed partial class JobExecutor(
                 LogSnoozed(logger, outcome.Reason ?? "");
                 break;
             case JobOutcomeKind.Discard:
-                await GiveUpAsync(lease, request.Id, request.Kind, request.Output, outcome.Reason ?? "discarded by the handler", null, retries.Total, ct)
+                await GiveUpAsync(lease, request.Id, request.Kind, request.Output, outcome.Reason ?? "discarded by the handler", discardField, retries.Total, ct)
                     .ConfigureAwait(false);
                 break;
             case JobOutcomeKind.Cancelled:
@@ -263,7 +268,8 @@ public sealed partial class JobExecutor(
         var m = lease.Message;
         var envelope = new PoisonEnvelope(m.Body, reason, field, m.DequeueCount, time.GetUtcNow(), _o.QueueName, m.MessageId, _o.WorkerId, jobId);
         await PoisonQueue.SendAsync(envelope.ToJson(), ct).ConfigureAwait(false);
-        if (output is not null)
+        // A finished job's status stays as it is, even if a bad message names the same output.
+        if (output is not null && !await ManifestWriter.ExistsAsync(store, output, ct).ConfigureAwait(false))
         {
             await status.UpdateAsync(output, s => (s ?? new JobStatus { JobId = jobId ?? m.MessageId, Kind = kind, CreatedAt = time.GetUtcNow() }) with
             {

@@ -14,7 +14,7 @@ namespace ScoreBatch.Worker.Runner;
 /// </summary>
 public sealed partial class QueueRunner(
     IJobQueueProvider queues,
-    JobExecutor executor,
+    Lazy<JobExecutor> executor,
     Heartbeat heartbeat,
     IOptions<WorkerOptions> options,
     IHostApplicationLifetime lifetime,
@@ -23,6 +23,16 @@ public sealed partial class QueueRunner(
 {
     private readonly WorkerOptions _o = options.Value;
     private int _finished;
+
+    /// <summary>
+    /// Builds the executor (and with it the handler registry) here rather than at construction, so that the host
+    /// reports bad settings (ValidateOnStart) before handler registration problems.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = executor.Value;
+        return base.StartAsync(cancellationToken);
+    }
 
     /// <summary>Messages processed to an outcome since start.</summary>
     public int Finished => Volatile.Read(ref _finished);
@@ -90,7 +100,7 @@ public sealed partial class QueueRunner(
     {
         var messages = await queues.GetQueue(_o.QueueName).ReceiveAsync(1, _o.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
         if (messages.Count == 0) return false;
-        await executor.ProcessAsync(messages[0], stoppingToken).ConfigureAwait(false);
+        await executor.Value.ProcessAsync(messages[0], stoppingToken).ConfigureAwait(false);
         return true;
     }
 

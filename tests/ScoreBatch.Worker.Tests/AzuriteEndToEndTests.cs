@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;
@@ -22,6 +23,8 @@ public sealed class AzuriteEndToEndTests(AzuriteFixture azurite)
     private readonly string _queue = AzuriteFixture.UniqueName("jobs");
     private readonly string _container = AzuriteFixture.UniqueName("out");
 
+    private readonly CapturingLoggerProvider _logs = new();
+
     private IHost BuildHost(HandlerScript script)
     {
         var builder = WorkerHost.CreateBuilder(new Dictionary<string, string?>
@@ -34,10 +37,9 @@ public sealed class AzuriteEndToEndTests(AzuriteFixture azurite)
             ["ScoreBatch:RetryBaseDelay"] = "00:00:00",
             ["ScoreBatch:CacheDirectory"] = Path.Combine(Path.GetTempPath(), "scorebatch-e2e-" + _queue),
             ["ScoreBatch:WorkerId"] = "e2e",
-        });
+        }, services => services.AddJobHandler<FakeTrainHandler>().AddJobHandler<FakeScoreHandler>());
+        builder.Logging.AddProvider(_logs);
         builder.Services.AddSingleton(script);
-        builder.Services.AddJobHandler<FakeTrainHandler>();
-        builder.Services.AddJobHandler<FakeScoreHandler>();
         return builder.Build();
     }
 
@@ -78,5 +80,13 @@ public sealed class AzuriteEndToEndTests(AzuriteFixture azurite)
         Assert.Equal(0, await queues.GetQueue(_queue).ApproximateCountAsync(ct));
         var poison = Assert.Single(await queues.GetQueue(_queue + "-poison").ReceiveAsync(5, TimeSpan.FromSeconds(30), ct));
         Assert.Equal("output", PoisonEnvelope.FromJson(poison.Body).Field);
+
+        // Logs: the job's lines carry JobId, Kind and Attempt from the per-job scope; no key ever appears.
+        var entries = _logs.Entries.ToList();
+        var retry = Assert.Single(entries, e => e.Message.StartsWith("Attempt 1 of 5 failed", StringComparison.Ordinal));
+        Assert.Equal(("t1", "train", 1), (retry.Scope["JobId"], retry.Scope["Kind"], retry.Scope["Attempt"]));
+        Assert.Contains(entries, e => e.Message.StartsWith("Job s1 succeeded: 3 files", StringComparison.Ordinal));
+        var key = azurite.ConnectionString.Split(';').Single(p => p.StartsWith("AccountKey=", StringComparison.Ordinal))["AccountKey=".Length..];
+        Assert.DoesNotContain(entries, e => (e.Message + e.Exception).Contains(key, StringComparison.Ordinal));
     }
 }

@@ -27,13 +27,13 @@ public sealed class QueueRunnerLeaseTests : IAsyncLifetime
         return release;
     }
 
-    /// <summary>Advances the fake clock in steps, letting timer continuations (renewal, progress) run between steps.</summary>
-    private async Task AdvanceAsync(TimeSpan total, TimeSpan step)
+    /// <summary>Moves the fake clock one renewal period (30 s) at a time, each time until the runner has renewed.</summary>
+    private async Task AdvanceRenewalsAsync(int renewals)
     {
-        for (var t = TimeSpan.Zero; t < total; t += step)
+        for (var i = 1; i <= renewals; i++)
         {
-            _h.Time.Advance(step);
-            await Task.Delay(20, RunnerHarness.Timeout);
+            _h.Time.Advance(TimeSpan.FromSeconds(30));
+            await _h.Losing.WaitForVisibilityUpdatesAsync(i, RunnerHarness.Timeout);
         }
     }
 
@@ -46,7 +46,8 @@ public sealed class QueueRunnerLeaseTests : IAsyncLifetime
         await _h.Script.Started.Task.WaitAsync(RunnerHarness.Timeout);
 
         // Three visibility timeouts pass; renewals every 30 s keep the message hidden from other workers.
-        await AdvanceAsync(TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(10));
+        await AdvanceRenewalsAsync(6);
+        Assert.Equal(6, _h.Losing.VisibilityUpdates);
         Assert.Empty(await _h.JobQueue.ReceiveAsync(1, TimeSpan.FromSeconds(30), RunnerHarness.Timeout));
         var running = await _h.StatusOf("out/job-1");
         Assert.Equal((JobState.Running, 3L), (running.State, running.Progress!.Done));
@@ -67,7 +68,7 @@ public sealed class QueueRunnerLeaseTests : IAsyncLifetime
         await _h.Script.Started.Task.WaitAsync(RunnerHarness.Timeout);
 
         _h.Losing.LoseMessages = true;
-        await AdvanceAsync(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(10));
+        _h.Time.Advance(TimeSpan.FromSeconds(30));
         await run.WaitAsync(RunnerHarness.Timeout);
 
         Assert.True(_h.Script.LastToken.IsCancellationRequested);
