@@ -25,6 +25,9 @@ public sealed class ScoringModel : IDisposable
 
     public Device Device { get; }
 
+    /// <summary>Architecture of the network, e.g. "mixer" (written into FITS score maps).</summary>
+    public string Architecture => _network.Options.Architecture;
+
     /// <summary>Side of the square model input.</summary>
     public int ImageSize => _network.Options.ImageSize;
 
