@@ -6,13 +6,17 @@ namespace ScoreBatch.Jobs.Handlers;
 /// <summary>
 /// The typed arguments of a "score" job, parsed and checked from a <see cref="JobRequest"/>:
 /// { "kind": "score", "input": "container/prefix" (cutout files, or one file), "output": "container/prefix",
-///   "model": "container/path.ckpt", "params": { "t": 0.02, "batch": 64, "threshold": 100, "log_jacobian": false,
-///   "device": "auto" } }. Every problem throws <see cref="JobValidationException"/> naming the field.
+///   "model": "container/path.ckpt" (or a galaxygrad "path.eqx"), "params": { "t": 0.02, "batch": 64, "threshold": 100,
+///   "log_jacobian": false, "device": "auto", "previews": 8 } }. Every problem throws <see cref="JobValidationException"/>
+/// naming the field.
 /// </summary>
 public sealed record ScoreJobArgs(string Input, string Output, string Model, ScoringOptions Scoring, string? Device)
 {
     /// <summary>The stable kind string.</summary>
     public const string Kind = "score";
+
+    /// <summary>How many of the most anomalous cutouts (by max_abs_score) get a PNG preview (params.previews, 0 to 100, default 8).</summary>
+    public int Previews { get; init; } = 8;
 
     /// <summary>Values accepted by params.device.</summary>
     public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
@@ -34,6 +38,9 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
             JobNames.Check("output", request.Output, requireBlobName: false),
             JobNames.Check("model", request.Model, requireBlobName: true),
             scoring,
-            device);
+            device)
+        {
+            Previews = p.GetInt32("previews", 8, 0, 100),
+        };
     }
 }

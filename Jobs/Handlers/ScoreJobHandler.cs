@@ -1,6 +1,8 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Interop;
+using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Scoring;
 using ScoreBatch.Storage.Abstractions;
@@ -11,7 +13,8 @@ namespace ScoreBatch.Jobs.Handlers;
 
 /// <summary>
 /// Runs "score" jobs: loads the checkpoint named by "model", scores every cutout file under "input" and writes
-/// "&lt;output&gt;/scores/&lt;shard&gt;.npy" per input file (see <see cref="ScoreShards"/>) and "&lt;output&gt;/summary.csv".
+/// "&lt;output&gt;/scores/&lt;shard&gt;.npy" per input file (see <see cref="ScoreShards"/>), "&lt;output&gt;/summary.csv" and
+/// "&lt;output&gt;/previews/*.png" (the most anomalous cutouts by max_abs_score and a histogram, <see cref="AnomalyPreviews"/>).
 /// Download, scoring and upload run as a bounded three-stage pipeline, so memory holds a few files whatever their
 /// number. Writes are conditional (overwrite: false): a redelivered job keeps what an earlier attempt wrote, and
 /// since scoring is deterministic the kept bytes are the ones it would write. The runner writes status.json and
@@ -21,6 +24,9 @@ namespace ScoreBatch.Jobs.Handlers;
 public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJobHandler
 {
     private readonly ScoreJobHandlerOptions _options = (options ?? new ScoreJobHandlerOptions()).Validate();
+
+    /// <summary>The summary column that ranks cutouts for previews: one bad pixel cluster (a cosmic ray, a companion) is enough.</summary>
+    internal const string PreviewQuantity = "max_abs_score";
 
     public string Kind => ScoreJobArgs.Kind;
 
@@ -38,12 +44,19 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         var deviceName = device.type.ToString();
         ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName);
 
-        var run = new PipelineRun(context, args, scorer, files, _options);
+        var previews = new AnomalyPreviews(args.Previews, PreviewQuantity);
+        var run = new PipelineRun(context, args, scorer, files, _options, previews);
         var rows = await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
 
         var summaryPath = JobInputs.Join(args.Output, ScoreShards.SummaryFile);
         bool written = await context.Store.WriteAsync(summaryPath, BinaryData.FromBytes(ScoreSummaryCsv.ToBytes(rows)), overwrite: false, cancellationToken).ConfigureAwait(false);
         if (!written) ScoreJobLog.Kept(context.Logger, summaryPath);
+        foreach (var (relative, png) in previews.Render())
+        {
+            var previewPath = JobInputs.Join(args.Output, relative);
+            if (!await context.Store.WriteAsync(previewPath, BinaryData.FromBytes(png), overwrite: false, cancellationToken).ConfigureAwait(false))
+                ScoreJobLog.Kept(context.Logger, previewPath);
+        }
         ScoreJobLog.Finished(context.Logger, rows.Count, files.Count, args.Output);
         return JobOutcome.Completed;
     }
@@ -73,8 +86,8 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         }
         try
         {
-            using var stream = bytes.ToStream();
-            return ScoringModel.Load(stream, path, device);
+            // A checkpoint, or a galaxygrad .eqx prior imported on the fly (mixer, log1p, VP).
+            return ScoringModel.FromCheckpoint(ModelInterchange.LoadModel(bytes.ToMemory().Span, path), device);
         }
         catch (InvalidDataException e)
         {
@@ -84,10 +97,11 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
 
     private sealed record LoadedFile(InputFile File, IReadOnlyList<Cutout> Cutouts, int[] Shape);
 
-    private sealed record ScoredFile(InputFile File, int[] Shape, IReadOnlyList<CutoutScore> Scores);
+    private sealed record ScoredFile(InputFile File, int[] Shape, IReadOnlyList<Cutout> Cutouts, IReadOnlyList<CutoutScore> Scores);
 
     /// <summary>One execution of the download -> score -> upload pipeline.</summary>
-    private sealed class PipelineRun(JobContext context, ScoreJobArgs args, Scorer scorer, IReadOnlyList<InputFile> files, ScoreJobHandlerOptions options)
+    private sealed class PipelineRun(JobContext context, ScoreJobArgs args, Scorer scorer, IReadOnlyList<InputFile> files, ScoreJobHandlerOptions options,
+        AnomalyPreviews previews)
     {
         private readonly Channel<LoadedFile> _loaded = Channel.CreateBounded<LoadedFile>(new BoundedChannelOptions(options.FilesAhead) { SingleReader = true, SingleWriter = true });
         private readonly Channel<ScoredFile> _scored = Channel.CreateBounded<ScoredFile>(new BoundedChannelOptions(options.UploadsAhead) { SingleReader = true, SingleWriter = true });
@@ -190,7 +204,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
                     {
                         var mine = scores.Skip(offset).Take(f.Cutouts.Count).ToArray();
                         offset += f.Cutouts.Count;
-                        await _scored.Writer.WriteAsync(new ScoredFile(f.File, f.Shape, mine), ct).ConfigureAwait(false);
+                        await _scored.Writer.WriteAsync(new ScoredFile(f.File, f.Shape, f.Cutouts, mine), ct).ConfigureAwait(false);
                     }
                     done += cutouts.Length;
                     filesDone += pending.Count;
@@ -214,7 +228,20 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
                 bool written = await context.Store.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: false, ct).ConfigureAwait(false);
                 if (!written) ScoreJobLog.Kept(context.Logger, path);
                 _rows.AddRange(file.Scores.Select(s => s.Summary));
+                for (int i = 0; i < file.Scores.Count; i++)
+                    previews.Offer(Preview(file.Cutouts[i], file.Scores[i]), file.Scores[i].Summary.MaxAbsScore);
             }
+        }
+
+        /// <summary>What a preview shows: the input, its score map, and the summary.csv numbers in the title.</summary>
+        private static CutoutPreview Preview(Cutout cutout, CutoutScore score)
+        {
+            var m = score.Summary;
+            return new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score,
+            [
+                new("max_abs_score", m.MaxAbsScore), new("max_row", m.MaxRow), new("max_col", m.MaxCol),
+                new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T),
+            ]);
         }
     }
 }

@@ -52,8 +52,8 @@ public sealed class TrainJobHandler : IJobHandler
         using var modelSpace = ToModelSpace(transform, images, args.Input);
         using var data = new InMemoryTrainingData(modelSpace);
 
-        manual_seed(trainerOptions.Seed);
-        using var model = ScoreNetFactory.Create(options);
+        using var init = new Generator(unchecked((ulong)trainerOptions.Seed));
+        using var model = ScoreNetFactory.Create(options, init);
         if (resume is not null && resume.OptimizerState.Length == 0) resume.LoadWeightsInto(model);
         model.to(device);
         using var trainer = new Trainer(model, new VpProcess(t: options.T), trainerOptions, device, context.Time);

@@ -21,12 +21,27 @@ public enum ExportFormat
 /// </summary>
 public static class ModelInterchange
 {
-    /// <summary>A model-only checkpoint from an .eqx file, for <paramref name="imageSize"/> x <paramref name="imageSize"/> images.</summary>
-    public static Checkpoint ImportEqx(ReadOnlySpan<byte> eqx, string source, int imageSize, TimeProvider? time = null)
+    /// <summary>
+    /// A model-only checkpoint from an .eqx file. The image size follows from the weights (P tokens of patch²);
+    /// when <paramref name="imageSize"/> is given it must agree.
+    /// </summary>
+    public static Checkpoint ImportEqx(ReadOnlySpan<byte> eqx, string source, int? imageSize = null, TimeProvider? time = null)
     {
         using var model = EqxMixerConverter.Import(eqx, source, imageSize);
         // The released priors were trained in y = ln(1 + x) / 0.1 (SCIENCE.md 4) with the VP process, T = t1.
         return Checkpoint.FromModel(model, new Log1pTransform(), time: time);
+    }
+
+    /// <summary>
+    /// Loads a model file named by a job: a ScoreBatch checkpoint, or (name ending in ".eqx") a galaxygrad/equinox
+    /// prior imported on the fly, so that score jobs can name either.
+    /// </summary>
+    public static Checkpoint LoadModel(ReadOnlySpan<byte> bytes, string name, TimeProvider? time = null)
+    {
+        if (name.EndsWith(".eqx", StringComparison.OrdinalIgnoreCase))
+            return ImportEqx(bytes, name, imageSize: null, time);
+        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        return Checkpoint.Load(stream, name);
     }
 
     /// <summary>Writes <paramref name="checkpoint"/>'s model in <paramref name="format"/>.</summary>

@@ -13,6 +13,15 @@ namespace ScoreBatch.Jobs.Previews;
 /// </summary>
 public static class PreviewRenderer
 {
+    /// <summary>Folder under a scoring job's output prefix that holds the previews.</summary>
+    public const string Folder = "previews";
+
+    /// <summary>File name of the summary-score histogram inside <see cref="Folder"/>.</summary>
+    public const string HistogramFile = "histogram.png";
+
+    /// <summary>File name of a training job's loss curve, directly under its output prefix.</summary>
+    public const string LossCurveFile = "loss.png";
+
     /// <summary>Indices of the <paramref name="k"/> largest finite values, largest first (ties: lower index first).</summary>
     public static IReadOnlyList<int> MostAnomalous(IReadOnlyList<double> summaryScores, int k)
     {

@@ -19,10 +19,14 @@ public static partial class NativeMemoryTuning
     private const int MMmapThreshold = -3;
 
     /// <summary>
-    /// The largest mmap threshold glibc accepts: HEAP_MAX_SIZE / 2 = 2·DEFAULT_MMAP_THRESHOLD_MAX / 2 = 32 MiB on
-    /// 64-bit (mallopt refuses anything larger and returns 0). Blocks below it are served from the heap.
+    /// Blocks below this are served from the heap: 1 GiB, far above any activation of the 64² mixer at batch 256
+    /// (the largest, [256 x 64 x 512] float32, is 32 MiB). glibc 2.36 (Debian 12) accepts it; older glibc refuses
+    /// values above HEAP_MAX_SIZE / 2 = 32 MiB, and <see cref="Apply"/> then falls back to that maximum.
     /// </summary>
-    public const int MaxMmapThreshold = 32 << 20;
+    public const int MmapThreshold = 1 << 30;
+
+    /// <summary>The largest mmap threshold every glibc accepts: HEAP_MAX_SIZE / 2 = 32 MiB on 64-bit.</summary>
+    public const int PortableMmapThreshold = 32 << 20;
 
     /// <summary>Freed memory at the heap top kept before trimming: 1 GiB (in practice never trim during a run).</summary>
     public const int TrimThreshold = 1 << 30;
@@ -42,7 +46,8 @@ public static partial class NativeMemoryTuning
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            IsApplied = mallopt(MMmapThreshold, MaxMmapThreshold) == 1
+            var threshold = mallopt(MMmapThreshold, MmapThreshold) == 1 || mallopt(MMmapThreshold, PortableMmapThreshold) == 1;
+            IsApplied = threshold
                 & mallopt(MTrimThreshold, TrimThreshold) == 1
                 & mallopt(MTopPad, TopPad) == 1;
         }

@@ -29,9 +29,12 @@ public sealed class ScoringModel : IDisposable
     public int ImageSize => _network.Options.ImageSize;
 
     /// <summary>Loads a checkpoint (strictly, built on the CPU, then moved to <paramref name="device"/>); errors name <paramref name="source"/>.</summary>
-    public static ScoringModel Load(Stream stream, string source, Device device)
+    public static ScoringModel Load(Stream stream, string source, Device device) => FromCheckpoint(Checkpoint.Load(stream, source), device);
+
+    /// <summary>The prior held by <paramref name="checkpoint"/> (a loaded one, or an imported .eqx prior) on <paramref name="device"/>.</summary>
+    public static ScoringModel FromCheckpoint(Checkpoint checkpoint, Device device)
     {
-        var checkpoint = Checkpoint.Load(stream, source);
+        ArgumentNullException.ThrowIfNull(checkpoint);
         return new ScoringModel(checkpoint.CreateModel(device), checkpoint.CreateTransform(), device);
     }
 

@@ -17,6 +17,7 @@ public static class ScoreBatchCli
         root.Subcommands.Add(WorkerCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(HealthCommand.Create());
+        InteropCommands.AddTo(root);
         // The host handles SIGTERM/SIGINT itself (graceful shutdown within ScoreBatch:ShutdownTimeout); the parser
         // must not also race it with its own short termination timeout.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };

@@ -12,9 +12,11 @@ public static class WorkerHost
     /// <summary>
     /// Configuration, last wins: appsettings.json next to the program (optional), environment variables
     /// (SCOREBATCH__QUEUENAME, SCOREBATCH__STORAGE__CONNECTIONSTRING, ...), then <paramref name="overrides"/>
-    /// (command-line options, as "ScoreBatch:Key" pairs).
+    /// (command-line options, as "ScoreBatch:Key" pairs). <paramref name="registerHandlers"/> replaces the product's
+    /// handler list (<see cref="JobHandlerRegistrations"/>), for tests that run fake jobs.
     /// </summary>
-    public static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?>? overrides = null)
+    public static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? registerHandlers = null)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
@@ -35,7 +37,8 @@ public static class WorkerHost
 
         builder.Services.AddScoreBatchStorage(builder.Configuration);
         builder.Services.AddScoreBatchWorker(builder.Configuration);
-        builder.Services.AddScoreBatchJobHandlers();
+        if (registerHandlers is null) builder.Services.AddScoreBatchJobHandlers();
+        else registerHandlers(builder.Services);
         return builder;
     }
 }

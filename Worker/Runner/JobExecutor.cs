@@ -269,7 +269,8 @@ public sealed partial class JobExecutor(
         var m = lease.Message;
         var envelope = new PoisonEnvelope(m.Body, reason, field, m.DequeueCount, time.GetUtcNow(), _o.QueueName, m.MessageId, _o.WorkerId, jobId);
         await PoisonQueue.SendAsync(envelope.ToJson(), ct).ConfigureAwait(false);
-        if (output is not null)
+        // A finished job's status stays as it is, even if a bad message names the same output.
+        if (output is not null && !await ManifestWriter.ExistsAsync(store, output, ct).ConfigureAwait(false))
         {
             await status.UpdateAsync(output, s => (s ?? new JobStatus { JobId = jobId ?? m.MessageId, Kind = kind, CreatedAt = time.GetUtcNow() }) with
             {

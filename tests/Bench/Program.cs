@@ -1,1 +1,45 @@
-Console.WriteLine("ScoreBatch benchmarks");
+using System.Globalization;
+using ScoreBatch.Bench;
+using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Runtime;
+using static TorchSharp.torch;
+
+// ScoreBatch benchmark: scoring and training images/s of the default mixer at 32² and 64², the GFLOP/s they reach
+// (analytic matmul FLOPs, see MixerFlops) and, in the same run, the GFLOP/s of a large fp32 matrix product.
+// Usage: dotnet run -c Release --project tests/Bench [-- --seconds 5 --score-batch 128 --train-batch 64
+//        --sizes 32,64 --no-malloc-tuning]
+var arguments = args.ToList();
+string Arg(string name, string fallback)
+{
+    var i = arguments.IndexOf(name);
+    return i >= 0 && i + 1 < arguments.Count ? arguments[i + 1] : fallback;
+}
+var seconds = double.Parse(Arg("--seconds", "5"), CultureInfo.InvariantCulture);
+var scoreBatch = int.Parse(Arg("--score-batch", "128"), CultureInfo.InvariantCulture);
+var trainBatch = int.Parse(Arg("--train-batch", "64"), CultureInfo.InvariantCulture);
+var sizes = Arg("--sizes", "32,64").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+var tuned = !arguments.Contains("--no-malloc-tuning") && NativeMemoryTuning.Apply();
+TorchDevices.UseAllCores();
+
+Console.WriteLine("ScoreBatch benchmark (TorchSharp, CPU)");
+Console.WriteLine($"threads {get_num_threads()}, malloc tuning {(tuned ? "applied (mallopt)" : "off")}, " +
+    $"GLIBC_TUNABLES={Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "(unset)"}, {seconds} s per figure");
+var peak = Measurements.MatmulGflops(2048, seconds);
+Console.WriteLine($"fp32 matmul 2048³: {peak:F1} GFLOP/s (practical peak)");
+Console.WriteLine();
+Console.WriteLine("| size | workload | batch | images/s | MFLOP/image | GFLOP/s | % of matmul peak |");
+Console.WriteLine("|---|---|---|---|---|---|---|");
+foreach (var size in sizes)
+{
+    var options = new ScoreNetOptions { ImageSize = size };
+    var score = Measurements.ScoringImagesPerSecond(options, scoreBatch, seconds);
+    Row(size, "score", scoreBatch, score, MixerFlops.ForwardPerImage(options));
+    var train = await Measurements.TrainingImagesPerSecond(options, trainBatch, warmup: 3, seconds).ConfigureAwait(false);
+    Row(size, "train", trainBatch, train, MixerFlops.TrainingPerImage(options));
+}
+
+void Row(int size, string workload, int batch, double imagesPerSecond, double flopsPerImage)
+{
+    var gflops = imagesPerSecond * flopsPerImage / 1e9;
+    Console.WriteLine($"| {size}² | {workload} | {batch} | {imagesPerSecond:F1} | {flopsPerImage / 1e6:F1} | {gflops:F1} | {100 * gflops / peak:F0} % |");
+}

@@ -37,11 +37,9 @@ public sealed class AzuriteEndToEndTests(AzuriteFixture azurite)
             ["ScoreBatch:RetryBaseDelay"] = "00:00:00",
             ["ScoreBatch:CacheDirectory"] = Path.Combine(Path.GetTempPath(), "scorebatch-e2e-" + _queue),
             ["ScoreBatch:WorkerId"] = "e2e",
-        });
+        }, services => services.AddJobHandler<FakeTrainHandler>().AddJobHandler<FakeScoreHandler>());
         builder.Logging.AddProvider(_logs);
         builder.Services.AddSingleton(script);
-        builder.Services.AddJobHandler<FakeTrainHandler>();
-        builder.Services.AddJobHandler<FakeScoreHandler>();
         return builder.Build();
     }
 

@@ -192,6 +192,20 @@ public sealed class QueueRunnerOutcomeTests : IAsyncLifetime
         Assert.Equal(JobState.Succeeded, (await _h.StatusOf("out/job-1")).State);
     }
 
+    [Fact]
+    public async Task RunOnce_MalformedMessageNamingFinishedOutput_PoisonedAndFinishedStatusKept()
+    {
+        _h.Script.Run = WriteResult;
+        await _h.SubmitAsync(RunnerHarness.Train());
+        await _h.Runner.RunOnceAsync(RunnerHarness.Timeout);
+
+        await _h.JobQueue.SendAsync("{\"schema\":1,\"id\":\"j2\",\"kind\":\"paint\",\"output\":\"out/job-1\"}", RunnerHarness.Timeout);
+        await _h.Runner.RunOnceAsync(RunnerHarness.Timeout);
+
+        Assert.Equal("kind", PoisonEnvelope.FromJson(Assert.Single(_h.PoisonQueue.Snapshot())).Field);
+        Assert.Equal(JobState.Succeeded, (await _h.StatusOf("out/job-1")).State);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

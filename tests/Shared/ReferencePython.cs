@@ -22,13 +22,14 @@ internal static class ReferencePython
 
     /// <summary>Runs <paramref name="script"/> in <paramref name="workDirectory"/> and returns its standard output.</summary>
     /// <exception cref="InvalidOperationException">The interpreter or a module is missing, or the script failed.</exception>
-    public static string Run(string script, string workDirectory, TimeSpan? timeout = null)
+    public static string Run(string script, string workDirectory, TimeSpan? timeout = null, string? interpreter = null)
     {
-        if (!File.Exists(Interpreter))
-            throw new InvalidOperationException($"reference Python {Interpreter} is missing: install python3.11 with python3-numpy python3-astropy python3-torch (Infra/scripts/setup.sh)");
+        interpreter ??= Interpreter;
+        if (!File.Exists(interpreter))
+            throw new InvalidOperationException($"reference Python {interpreter} is missing: install python3.11 with python3-numpy python3-astropy python3-torch (Infra/scripts/setup.sh)");
         var scriptPath = Path.Combine(workDirectory, $"script-{Guid.NewGuid():N}.py");
         File.WriteAllText(scriptPath, script);
-        var psi = new ProcessStartInfo(Interpreter, [scriptPath])
+        var psi = new ProcessStartInfo(interpreter, [scriptPath])
         {
             WorkingDirectory = workDirectory,
             RedirectStandardOutput = true,
@@ -37,13 +38,13 @@ internal static class ReferencePython
         };
         psi.Environment["OMP_NUM_THREADS"] = "1";
         psi.Environment["PYTHONDONTWRITEBYTECODE"] = "1";
-        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {Interpreter}");
+        using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {interpreter}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
         {
             process.Kill(entireProcessTree: true);
-            throw new InvalidOperationException($"{Interpreter} {scriptPath} did not finish within {timeout ?? TimeSpan.FromMinutes(2)}");
+            throw new InvalidOperationException($"{interpreter} {scriptPath} did not finish within {timeout ?? TimeSpan.FromMinutes(2)}");
         }
         var err = stderr.GetAwaiter().GetResult();
         var output = stdout.GetAwaiter().GetResult();
@@ -51,8 +52,8 @@ internal static class ReferencePython
         {
             foreach (var (module, package) in DebianPackages)
                 if (err.Contains($"No module named '{module}'", StringComparison.Ordinal))
-                    throw new InvalidOperationException($"{Interpreter} lacks the module '{module}': install the Debian package {package} (Infra/scripts/setup.sh)\n{err}");
-            throw new InvalidOperationException($"{Interpreter} {Path.GetFileName(scriptPath)} exited with {process.ExitCode}:\n{err}\n{output}");
+                    throw new InvalidOperationException($"{interpreter} lacks the module '{module}': install the Debian package {package} (Infra/scripts/setup.sh)\n{err}");
+            throw new InvalidOperationException($"{interpreter} {Path.GetFileName(scriptPath)} exited with {process.ExitCode}:\n{err}\n{output}");
         }
         File.Delete(scriptPath);
         return output;

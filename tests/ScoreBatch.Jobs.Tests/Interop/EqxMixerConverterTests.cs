@@ -46,6 +46,23 @@ public class EqxMixerConverterTests
     }
 
     [Fact]
+    public void LoadModel_EqxOrCheckpointName_GivesTheSameNetwork()
+    {
+        using var model = new MixerScoreNet(Tiny);
+        using var eqx = new MemoryStream();
+        EqxMixerConverter.Export(model, eqx);
+        var fromEqx = ModelInterchange.LoadModel(eqx.ToArray(), "priors/tiny.eqx");
+        Assert.Equal(Tiny with { }, fromEqx.Header.Model);
+        Assert.Equal("log1p", fromEqx.Header.Transform.Name);
+        using var ckpt = new MemoryStream();
+        fromEqx.Save(ckpt);
+        var fromCheckpoint = ModelInterchange.LoadModel(ckpt.ToArray(), "priors/tiny.ckpt");
+        Assert.Equal(fromEqx.Header.PayloadSha256, fromCheckpoint.Header.PayloadSha256);
+        var e = Assert.Throws<InvalidDataException>(() => ModelInterchange.LoadModel(new byte[20], "priors/junk.ckpt"));
+        Assert.Contains("priors/junk.ckpt", e.Message);
+    }
+
+    [Fact]
     public void Import_WrongSize_ThrowsNamingBothSizes()
     {
         using var model = new MixerScoreNet(Tiny);

@@ -13,8 +13,8 @@ public sealed class HandlerScript
 
     public int Calls => Volatile.Read(ref _calls);
 
-    /// <summary>Completed when a run starts (the latest run's context).</summary>
-    public TaskCompletionSource<JobContext> Started { get; private set; } = NewStarted();
+    /// <summary>Completed when the first run starts, with its context.</summary>
+    public TaskCompletionSource<JobContext> Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The token the latest run was given.</summary>
     public CancellationToken LastToken { get; private set; }
@@ -26,10 +26,6 @@ public sealed class HandlerScript
         Started.TrySetResult(context);
         return Run(context, token);
     }
-
-    public void ResetStarted() => Started = NewStarted();
-
-    private static TaskCompletionSource<JobContext> NewStarted() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }
 
 /// <summary>A "train" handler driven by <see cref="HandlerScript"/>.</summary>

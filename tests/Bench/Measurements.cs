@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ScoreBatch.Bench;
+
+/// <summary>The timed workloads: a large fp32 matrix product (practical peak), scoring and training of the mixer.</summary>
+public static class Measurements
+{
+    /// <summary>GFLOP/s of an n x n x n fp32 matrix product, timed over about <paramref name="seconds"/> after one warm-up.</summary>
+    public static double MatmulGflops(int n, double seconds)
+    {
+        using var a = randn(n, n);
+        using var b = randn(n, n);
+        using var c = empty(n, n);
+        mm(a, b).Dispose(); // warm-up
+        var sw = Stopwatch.StartNew();
+        var iterations = 0;
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            using var product = mm(a, b);
+            iterations++;
+        }
+        return 2.0 * n * n * n * iterations / sw.Elapsed.TotalSeconds / 1e9;
+    }
+
+    /// <summary>Scoring images/s: forward passes at t = 0.02 under inference mode, batch <paramref name="batch"/>.</summary>
+    public static double ScoringImagesPerSecond(ScoreNetOptions options, int batch, double seconds)
+    {
+        manual_seed(0);
+        using var model = ScoreNetFactory.Create(options);
+        model.eval();
+        using var inference = inference_mode();
+        using var y = randn(batch, 1, options.ImageSize, options.ImageSize);
+        using var t = full(batch, 0.02f);
+        for (var i = 0; i < 3; i++) model.forward(y, t).Dispose(); // warm-up: allocator and kernels
+        var sw = Stopwatch.StartNew();
+        var batches = 0;
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            using var scope = NewDisposeScope();
+            model.forward(y, t);
+            batches++;
+        }
+        return batches * (double)batch / sw.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>
+    /// Training images/s through the product's <see cref="Trainer"/> (AdaBelief, stratified times, DSM loss):
+    /// <paramref name="warmup"/> steps, then the steps completed within about <paramref name="seconds"/>.
+    /// </summary>
+    public static async Task<double> TrainingImagesPerSecond(ScoreNetOptions options, int batch, int warmup, double seconds)
+    {
+        manual_seed(0);
+        using var model = ScoreNetFactory.Create(options);
+        using var images = rand(Math.Max(4 * batch, 512), 1, options.ImageSize, options.ImageSize);
+        using var data = new InMemoryTrainingData(images);
+        using var cts = new CancellationTokenSource();
+        var trainerOptions = new TrainerOptions { Steps = long.MaxValue, BatchSize = batch, CheckpointEvery = 0, LogEvery = int.MaxValue };
+        using var trainer = new Trainer(model, new VpProcess(), trainerOptions);
+        var sw = new Stopwatch();
+        long timedSteps = 0;
+        trainer.StepCompleted = (step, _) =>
+        {
+            if (step == warmup) sw.Start();
+            else if (step > warmup) timedSteps++;
+            if (sw.IsRunning && sw.Elapsed.TotalSeconds >= seconds)
+            {
+                sw.Stop();
+                cts.Cancel();
+            }
+        };
+        await trainer.RunAsync(data, cts.Token).ConfigureAwait(false);
+        return timedSteps * (double)batch / sw.Elapsed.TotalSeconds;
+    }
+}
