@@ -89,8 +89,9 @@ public sealed partial class JobExecutor(
         var handler = registry.Resolve(handlerScope.ServiceProvider, request.Kind);
         try
         {
-            JobLimitChecks.CheckParams(request, _limits);
+            // The handler's own ranges first (they are the tighter ones); the worker's limits cap whatever it accepts.
             handler.Validate(request);
+            JobLimitChecks.CheckParams(request, _limits);
         }
         catch (JobValidationException e)
         {
