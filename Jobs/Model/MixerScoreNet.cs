@@ -77,7 +77,7 @@ public sealed class MixerScoreNet : ScoreNet
     private static void Uniform(Tensor weight, Tensor bias, int fanIn, Generator? generator)
     {
         var bound = 1.0 / Math.Sqrt(fanIn);
-        nn.init.uniform_(weight, -bound, bound, generator);
-        nn.init.uniform_(bias, -bound, bound, generator);
+        weight.uniform_(-bound, bound, generator);
+        bias.uniform_(-bound, bound, generator);
     }
 }
