@@ -7,7 +7,7 @@ namespace ScoreBatch.Jobs.Handlers;
 /// The typed arguments of a "score" job, parsed and checked from a <see cref="JobRequest"/>:
 /// { "kind": "score", "input": "container/prefix" (cutout files, or one file), "output": "container/prefix",
 ///   "model": "container/path.ckpt" (or a galaxygrad "path.eqx"), "params": { "t": 0.02, "batch": 64, "threshold": 100,
-///   "log_jacobian": false, "device": "auto", "previews": 8 } }. Every problem throws <see cref="JobValidationException"/>
+///   "log_jacobian": false, "device": "auto", "previews": 8, "format": "npy" | "fits" } }. Every problem throws <see cref="JobValidationException"/>
 /// naming the field.
 /// </summary>
 public sealed record ScoreJobArgs(string Input, string Output, string Model, ScoringOptions Scoring, string? Device)
@@ -17,6 +17,12 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
 
     /// <summary>How many of the most anomalous cutouts (by max_abs_score) get a PNG preview (params.previews, 0 to 100, default 8).</summary>
     public int Previews { get; init; } = 8;
+
+    /// <summary>File format of the score maps (params.format: "npy", the default, or "fits" with a provenance header).</summary>
+    public ScoreMapFormat ScoreFormat { get; init; } = ScoreMapFormat.Npy;
+
+    /// <summary>Values accepted by params.format.</summary>
+    public static IReadOnlyList<string> FormatNames { get; } = ["npy", "fits"];
 
     /// <summary>Values accepted by params.device.</summary>
     public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
@@ -41,6 +47,7 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
             device)
         {
             Previews = p.GetInt32("previews", 8, 0, 100),
+            ScoreFormat = p.GetString("format", "npy", FormatNames) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy,
         };
     }
 }

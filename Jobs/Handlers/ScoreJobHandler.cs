@@ -13,7 +13,8 @@ namespace ScoreBatch.Jobs.Handlers;
 
 /// <summary>
 /// Runs "score" jobs: loads the checkpoint named by "model", scores every cutout file under "input" and writes
-/// "&lt;output&gt;/scores/&lt;shard&gt;.npy" per input file (see <see cref="ScoreShards"/>), "&lt;output&gt;/summary.csv" and
+/// "&lt;output&gt;/scores/&lt;shard&gt;.npy" (or .fits with a provenance header, params.format) per input file (see
+/// <see cref="ScoreShards"/> and <see cref="ScoreMapWriter"/>), "&lt;output&gt;/summary.csv" and
 /// "&lt;output&gt;/previews/*.png" (the most anomalous cutouts by max_abs_score and a histogram, <see cref="AnomalyPreviews"/>).
 /// Download, scoring and upload run as a bounded three-stage pipeline, so memory holds a few files whatever their
 /// number. Writes are conditional (overwrite: false): a redelivered job keeps what an earlier attempt wrote, and
@@ -24,9 +25,6 @@ namespace ScoreBatch.Jobs.Handlers;
 public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJobHandler
 {
     private readonly ScoreJobHandlerOptions _options = (options ?? new ScoreJobHandlerOptions()).Validate();
-
-    /// <summary>The summary column that ranks cutouts for previews: one bad pixel cluster (a cosmic ray, a companion) is enough.</summary>
-    internal const string PreviewQuantity = "max_abs_score";
 
     public string Kind => ScoreJobArgs.Kind;
 
@@ -44,8 +42,10 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         var deviceName = device.type.ToString();
         ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName);
 
-        var previews = new AnomalyPreviews(args.Previews, PreviewQuantity);
-        var run = new PipelineRun(context, args, scorer, files, _options, previews);
+        var previews = new AnomalyPreviews(args.Previews, AnomalyPreviews.RankedBy);
+        var maps = new ScoreMapWriter(args.ScoreFormat, new ScoreMapProvenance(context.Request.Id, args.Model, model.Architecture, args.Scoring.T, transformName),
+            context.CacheDirectory);
+        var run = new PipelineRun(context, args, scorer, files, _options, previews, maps);
         var rows = await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
 
         var summaryPath = JobInputs.Join(args.Output, ScoreShards.SummaryFile);
@@ -101,7 +101,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
 
     /// <summary>One execution of the download -> score -> upload pipeline.</summary>
     private sealed class PipelineRun(JobContext context, ScoreJobArgs args, Scorer scorer, IReadOnlyList<InputFile> files, ScoreJobHandlerOptions options,
-        AnomalyPreviews previews)
+        AnomalyPreviews previews, ScoreMapWriter maps)
     {
         private readonly Channel<LoadedFile> _loaded = Channel.CreateBounded<LoadedFile>(new BoundedChannelOptions(options.FilesAhead) { SingleReader = true, SingleWriter = true });
         private readonly Channel<ScoredFile> _scored = Channel.CreateBounded<ScoredFile>(new BoundedChannelOptions(options.UploadsAhead) { SingleReader = true, SingleWriter = true });
@@ -223,25 +223,14 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         {
             await foreach (var file in _scored.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                var path = JobInputs.Join(args.Output, ScoreShards.RelativeOutputName(file.File.RelativeName));
-                var bytes = ScoreShards.ToNpy(file.Shape, file.Scores);
+                var path = JobInputs.Join(args.Output, maps.RelativeOutputName(file.File.RelativeName));
+                var bytes = maps.ToBytes(file.File.RelativeName, file.Shape, file.Cutouts, file.Scores);
                 bool written = await context.Store.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: false, ct).ConfigureAwait(false);
                 if (!written) ScoreJobLog.Kept(context.Logger, path);
                 _rows.AddRange(file.Scores.Select(s => s.Summary));
                 for (int i = 0; i < file.Scores.Count; i++)
-                    previews.Offer(Preview(file.Cutouts[i], file.Scores[i]), file.Scores[i].Summary.MaxAbsScore);
+                    previews.Offer(file.Cutouts[i], file.Scores[i]);
             }
-        }
-
-        /// <summary>What a preview shows: the input, its score map, and the summary.csv numbers in the title.</summary>
-        private static CutoutPreview Preview(Cutout cutout, CutoutScore score)
-        {
-            var m = score.Summary;
-            return new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score,
-            [
-                new("max_abs_score", m.MaxAbsScore), new("max_row", m.MaxRow), new("max_col", m.MaxCol),
-                new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T),
-            ]);
         }
     }
 }

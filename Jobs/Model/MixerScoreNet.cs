@@ -77,12 +77,7 @@ public sealed class MixerScoreNet : ScoreNet
     private static void Uniform(Tensor weight, Tensor bias, int fanIn, Generator? generator)
     {
         var bound = 1.0 / Math.Sqrt(fanIn);
-        // Drawn with rand(generator) and copied in: TorchSharp 0.107's nn.init.uniform_ ignores its generator
-        // argument and uses the global one, which made "seeded" initial weights differ from run to run.
-        foreach (var p in new[] { weight, bias })
-        {
-            using var u = rand(p.shape, dtype: p.dtype, generator: generator);
-            p.copy_(u.mul_(2 * bound).sub_(bound));
-        }
+        weight.uniform_(-bound, bound, generator);
+        bias.uniform_(-bound, bound, generator);
     }
 }

@@ -1,3 +1,6 @@
+using ScoreBatch.Jobs.Scoring;
+using ScoreBatch.Storage.Formats;
+
 namespace ScoreBatch.Jobs.Previews;
 
 /// <summary>
@@ -12,12 +15,15 @@ public sealed class AnomalyPreviews
     private readonly PriorityQueue<CutoutPreview, (double Score, long Order)> _top = new();
     private readonly List<double> _scores = [];
 
-    /// <param name="k">How many cutouts get a preview (0 disables the previews but keeps the histogram).</param>
+    /// <summary>Most previews per job (each is a ~40 KB PNG; more are not looked at).</summary>
+    public const int MaxK = 100;
+
+    /// <param name="k">How many cutouts get a preview (0 turns all pictures off, the histogram included).</param>
     /// <param name="quantity">Name of the summary score, e.g. "max_abs_score": histogram axis and file titles.</param>
     /// <param name="options">Picture sizes.</param>
     public AnomalyPreviews(int k, string quantity, PreviewOptions? options = null)
     {
-        if (k is < 0 or > 1000) throw new ArgumentOutOfRangeException(nameof(k), k, "previews: K must be 0 to 1000");
+        if (k is < 0 or > MaxK) throw new ArgumentOutOfRangeException(nameof(k), k, $"previews: K must be 0 to {MaxK}");
         ArgumentException.ThrowIfNullOrWhiteSpace(quantity);
         K = k;
         Quantity = quantity;
@@ -55,6 +61,25 @@ public sealed class AnomalyPreviews
         {
             _top.DequeueEnqueue(preview, priority);
         }
+    }
+
+    /// <summary>The summary.csv column that ranks scored cutouts in <see cref="Offer(Cutout, CutoutScore)"/>.</summary>
+    public const string RankedBy = "max_abs_score";
+
+    /// <summary>
+    /// Records a scored cutout ranked by its max_abs_score (one bad pixel cluster, a cosmic ray or a companion, is
+    /// enough to stand out), titled with its summary.csv numbers.
+    /// </summary>
+    public void Offer(Cutout cutout, CutoutScore score)
+    {
+        ArgumentNullException.ThrowIfNull(cutout);
+        ArgumentNullException.ThrowIfNull(score);
+        var m = score.Summary;
+        Offer(new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score,
+        [
+            new("max_abs_score", m.MaxAbsScore), new("max_row", m.MaxRow), new("max_col", m.MaxCol),
+            new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T),
+        ]), m.MaxAbsScore);
     }
 
     private static int Compare((double Score, long Order) a, (double Score, long Order) b) =>

@@ -129,15 +129,17 @@ public static class PreviewRenderer
         return plot.GetImageBytes(options.PanelWidth * 2, options.PanelHeight + options.HeaderHeight, ImageFormat.Png);
     }
 
+    /// <summary>Centred moving average (the window shrinks at the ends), so the smooth curve does not lag the raw one.</summary>
     private static double[] MovingAverage(double[] ys, int window)
     {
+        var prefix = new double[ys.Length + 1];
+        for (int i = 0; i < ys.Length; i++) prefix[i + 1] = prefix[i] + ys[i];
         var result = new double[ys.Length];
-        double sum = 0;
+        int half = window / 2;
         for (int i = 0; i < ys.Length; i++)
         {
-            sum += ys[i];
-            if (i >= window) sum -= ys[i - window];
-            result[i] = sum / Math.Min(i + 1, window);
+            int from = Math.Max(0, i - half), to = Math.Min(ys.Length, i + half + 1);
+            result[i] = (prefix[to] - prefix[from]) / (to - from);
         }
         return result;
     }

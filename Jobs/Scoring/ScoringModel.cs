@@ -25,6 +25,9 @@ public sealed class ScoringModel : IDisposable
 
     public Device Device { get; }
 
+    /// <summary>Architecture of the network, e.g. "mixer" (written into FITS score maps).</summary>
+    public string Architecture => _network.Options.Architecture;
+
     /// <summary>Side of the square model input.</summary>
     public int ImageSize => _network.Options.ImageSize;
 
@@ -38,7 +41,7 @@ public sealed class ScoringModel : IDisposable
         return new ScoringModel(checkpoint.CreateModel(device), checkpoint.CreateTransform(), device);
     }
 
-    /// <summary>Wraps an already built network (tests, imported priors).</summary>
+    /// <summary>Wraps an already built network (tests, imported priors); the scoring model takes ownership and disposes it.</summary>
     public static ScoringModel FromNetwork(ScoreNet network, IDataTransform transform, Device? device = null) =>
         new(network, transform, device ?? CPU);
 

@@ -126,6 +126,12 @@ internal static class DemoCommand
             }
             Console.WriteLine($"demo: {job.Kind} outputs ({manifest.Files.Count} files) in storage at {job.Output}, copied to {Path.Combine(local.FullName, job.Kind)}");
         }
+        if (plan.TruthFile is not null)
+        {
+            var truth = Path.Combine(local.FullName, Path.GetFileName(plan.TruthFile));
+            await File.WriteAllBytesAsync(truth, (await store.ReadAsync(plan.TruthFile, ct).ConfigureAwait(false)).ToArray(), ct).ConfigureAwait(false);
+            Console.WriteLine($"demo: which scoring cutouts carry an injected anomaly: {truth}");
+        }
         var previews = Path.Combine(local.FullName, JobKinds.Score, "previews");
         if (Directory.Exists(previews)) Console.WriteLine($"demo: previews in {previews}");
         return 0;

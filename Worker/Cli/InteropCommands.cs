@@ -59,7 +59,7 @@ public static class InteropCommands
             var checkpoint = Checkpoint.Load(source.FullName);
             Write(target, stream => ModelInterchange.Export(checkpoint, kind, stream));
             parse.InvocationConfiguration.Output.WriteLine(
-                $"exported {source.Name} ({checkpoint.Header.Architecture}, step {checkpoint.Header.Step}) as {kind} -> {target.FullName}");
+                $"exported {source.Name} ({checkpoint.Header.Architecture}, step {checkpoint.Header.Step}) as {kind.ToString().ToLowerInvariant()} -> {target.FullName}");
         }));
         return command;
     }

@@ -88,7 +88,9 @@ public static class SynthCommand
         }
         File.WriteAllText(Path.Combine(output.FullName, "manifest.csv"), manifest.ToString());
         int marked = data.Entries.Count(e => e.Artifact != ArtifactKind.None);
-        Console.Error.WriteLine($"synth: wrote {count} {options.Size}x{options.Size} galaxies ({marked} with {ArtifactInjectors.NameOf(artifact)}) to {output.FullName}");
+        Console.Error.WriteLine(artifact == ArtifactKind.None
+            ? $"synth: wrote {count} {options.Size}x{options.Size} galaxies to {output.FullName}"
+            : $"synth: wrote {count} {options.Size}x{options.Size} galaxies ({marked} with a {ArtifactInjectors.NameOf(artifact)}) to {output.FullName}");
         return 0;
     }
 

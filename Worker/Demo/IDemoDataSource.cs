@@ -15,7 +15,9 @@ public interface IDemoDataSource
 }
 
 /// <summary>
-/// What the demo submits: the training input and params, the scoring input and params, and the trained model's
-/// path relative to the training job's output (e.g. "model/final.ckpt").
+/// What the demo submits: the training input and params, the scoring input and params, the trained model's path
+/// relative to the training job's output (e.g. "model.ckpt"), and optionally a file saying which scoring cutouts
+/// carry an injected anomaly (copied next to the outputs so a person can compare it with the ranking).
 /// </summary>
-public sealed record DemoPlan(string TrainInput, JsonObject TrainParams, string ScoreInput, JsonObject ScoreParams, string ModelFile);
+public sealed record DemoPlan(string TrainInput, JsonObject TrainParams, string ScoreInput, JsonObject ScoreParams, string ModelFile,
+    string? TruthFile = null);

@@ -8,10 +8,22 @@ public sealed class Heartbeat(string path, TimeProvider time)
 {
     public string Path { get; } = path;
 
-    public void Touch()
+    /// <summary>
+    /// Refreshes the file; returns false when it cannot be written. Never throws: the heartbeat must not take the
+    /// loop or a job down, and a file that cannot be written goes stale, which `health` reports.
+    /// </summary>
+    public bool Touch()
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
-        File.WriteAllText(Path, time.GetUtcNow().ToString("O"));
+        try
+        {
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);
+            File.WriteAllText(Path, time.GetUtcNow().ToString("O"));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Age of the last beat by the file's clock, or null when there is none.</summary>

@@ -41,7 +41,7 @@ public sealed partial class JobExecutor(
         var parsed = JobLimitChecks.CheckBody(message.Body, _limits) is { } tooLarge ? new ParsedMessage(null, tooLarge) : _parser.Parse(message.Body);
         if (parsed.Problem is { } problem)
         {
-            using var _ = logger.BeginScope(new Dictionary<string, object?> { ["JobId"] = problem.JobId, ["MessageId"] = message.MessageId });
+            using var _ = logger.BeginScope(new JobLogScope(("JobId", problem.JobId), ("MessageId", message.MessageId)));
             LogMalformed(logger, message.MessageId, problem.Field, problem.Reason);
             using var final = FinalizeToken();
             await GiveUpAsync(lease, problem.JobId, problem.Kind ?? "unknown", problem.Output, problem.ToString(), problem.Field, 0, final.Token)
@@ -51,7 +51,23 @@ public sealed partial class JobExecutor(
 
         var request = parsed.Request!;
         var attempt = (int)Math.Min(message.DequeueCount, int.MaxValue);
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["JobId"] = request.Id, ["Kind"] = request.Kind, ["Attempt"] = attempt });
+        using var scope = logger.BeginScope(new JobLogScope(("JobId", request.Id), ("Kind", request.Kind), ("Attempt", attempt)));
+        try
+        {
+            await ProcessRequestAsync(lease, request, attempt, stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Shutdown before the handler ran: hand the message back at once instead of hiding it for the full timeout.
+            using var final = FinalizeToken();
+            await ReleaseAsync(lease, TimeSpan.Zero, final.Token).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task ProcessRequestAsync(MessageLease lease, JobRequest request, int attempt, CancellationToken stopping)
+    {
+        var message = lease.Message;
 
         if (await ManifestWriter.ExistsAsync(store, request.Output, stopping).ConfigureAwait(false))
         {
@@ -73,8 +89,9 @@ public sealed partial class JobExecutor(
         var handler = registry.Resolve(handlerScope.ServiceProvider, request.Kind);
         try
         {
-            JobLimitChecks.CheckParams(request, _limits);
+            // The handler's own ranges first (they are the tighter ones); the worker's limits cap whatever it accepts.
             handler.Validate(request);
+            JobLimitChecks.CheckParams(request, _limits);
         }
         catch (JobValidationException e)
         {

@@ -72,7 +72,7 @@ public sealed class CliTests
         try
         {
             Assert.Null(Heartbeat.Age(path, time));
-            new Heartbeat(path, TimeProvider.System).Touch();
+            Assert.True(new Heartbeat(path, TimeProvider.System).Touch());
             time.Advance(TimeSpan.FromMinutes(5));
             Assert.InRange(Heartbeat.Age(path, time)!.Value.TotalMinutes, 4.9, 5.1);
         }
@@ -81,6 +81,10 @@ public sealed class CliTests
             Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
         }
     }
+
+    [Fact]
+    public void Heartbeat_UnwritablePath_ReturnsFalseWithoutThrowing()
+        => Assert.False(new Heartbeat("/proc/scorebatch/heartbeat", TimeProvider.System).Touch());
 
     [Fact]
     public void WorkerHost_ShutdownTimeoutSetting_BecomesHostShutdownTimeout()

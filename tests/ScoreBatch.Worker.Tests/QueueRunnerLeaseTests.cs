@@ -129,4 +129,18 @@ public sealed class QueueRunnerLeaseTests : IAsyncLifetime
         Assert.Equal(1, _h.JobQueue.VisibleCount());
         Assert.Equal(JobState.Queued, (await _h.StatusOf("out/job-1")).State);
     }
+
+    [Fact]
+    public async Task Process_ShutdownBeforeHandlerStarts_MessageReleasedAndHandlerNotRun()
+    {
+        await _h.SubmitAsync(RunnerHarness.Train());
+        var message = Assert.Single(await _h.JobQueue.ReceiveAsync(1, TimeSpan.FromMinutes(5), RunnerHarness.Timeout));
+        using var stopped = new CancellationTokenSource();
+        await stopped.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _h.Executor.ProcessAsync(message, stopped.Token));
+
+        Assert.Equal(0, _h.Script.Calls);
+        Assert.Equal(1, _h.JobQueue.VisibleCount());
+    }
 }

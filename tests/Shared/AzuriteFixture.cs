@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using ScoreBatch.Storage.Hosting;
@@ -14,28 +11,22 @@ namespace ScoreBatch.Tests.Shared;
 /// </summary>
 public sealed class AzuriteFixture : IDisposable
 {
-    /// <summary>The emulator's published, well-known development account key (not a secret).</summary>
-    private const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
     private readonly string? _stateDirectory;
-    private readonly string _script;
 
     public AzuriteFixture()
     {
-        _script = Path.Combine(RepositoryRoot(), "Infra", "scripts", "azurite.sh");
         if (Environment.GetEnvironmentVariable("SCOREBATCH_AZURITE") == "running")
         {
             ConnectionString = Environment.GetEnvironmentVariable("SCOREBATCH_AZURITE_CONNECTION") is { Length: > 0 } c
                 ? c : StorageConnectionOptions.DevelopmentStorage;
             return;
         }
-        var blobPort = FreePort();
-        var queuePort = FreePort();
+        var blobPort = AzuriteScript.FreePort();
+        var queuePort = AzuriteScript.FreePort();
         _stateDirectory = Directory.CreateTempSubdirectory("scorebatch-azurite-").FullName;
-        var (code, output) = RunScript("start", "--blob-port", blobPort.ToString(), "--queue-port", queuePort.ToString(), "--state", _stateDirectory);
+        var (code, output) = AzuriteScript.Run("start", "--blob-port", blobPort.ToString(), "--queue-port", queuePort.ToString(), "--state", _stateDirectory);
         if (code != 0) throw new InvalidOperationException($"azurite.sh start failed ({code}):\n{output}");
-        ConnectionString = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=" + DevAccountKey
-            + $";BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
+        ConnectionString = AzuriteScript.ConnectionString(blobPort, queuePort);
     }
 
     /// <summary>Connection string for the emulator (the published development key only).</summary>
@@ -53,36 +44,8 @@ public sealed class AzuriteFixture : IDisposable
     public void Dispose()
     {
         if (_stateDirectory is null) return;
-        RunScript("stop", "--state", _stateDirectory);
+        AzuriteScript.Run("stop", "--state", _stateDirectory);
         Directory.Delete(_stateDirectory, recursive: true);
-    }
-
-    private (int Code, string Output) RunScript(params string[] args)
-    {
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(_script);
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException("could not start bash");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(60))) throw new TimeoutException($"azurite.sh {args[0]} did not finish in 60 s");
-        return (p.ExitCode, stdout.Result + stderr.Result);
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-        {
-            if (File.Exists(Path.Combine(d.FullName, "ScoreBatch.sln"))) return d.FullName;
-        }
-        throw new InvalidOperationException($"ScoreBatch.sln not found above {AppContext.BaseDirectory}");
     }
 }
 

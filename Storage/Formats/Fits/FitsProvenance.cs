@@ -16,6 +16,7 @@ public static class FitsProvenance
     public const string InputFile = "INFILE";
     public const string InputHdu = "INHDU";
     public const string CutoutId = "CUTOUTID";
+    public const string CutoutCount = "NCUTOUT";
 
     private static readonly Dictionary<string, string> Comments = new()
     {
@@ -29,6 +30,7 @@ public static class FitsProvenance
         [InputFile] = "input file of the cutout",
         [InputHdu] = "HDU and plane of the input (e.g. [1]#3)",
         [CutoutId] = "stable cutout id as in summary.csv",
+        [CutoutCount] = "planes, one per cutout, in summary.csv order",
     };
 
     /// <summary>The comment ScoreBatch writes next to a known keyword, or null.</summary>

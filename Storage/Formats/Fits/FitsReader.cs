@@ -15,7 +15,8 @@ public sealed record FitsImage(int HduIndex, string? ExtName, string Designator,
 /// any BITPIX, BSCALE/BZERO applied by CFITSIO (pixels are read as TFLOAT), and tile-compressed images (.fits.fz,
 /// which CFITSIO presents as ordinary images). Empty HDUs (NAXIS = 0) and tables are skipped. Every image's size
 /// is checked against <see cref="ArrayLimits"/> from its header before any pixel buffer is allocated.
-/// Row 0 is the first row stored in the file, as in astropy and numpy (not flipped for display).
+/// Row 0 is the first row stored in the file, as in astropy and numpy (not flipped for display). Undefined integer
+/// pixels (BLANK) are read as NaN; the scorer rejects them naming the cutout.
 /// </summary>
 public static class FitsReader
 {
@@ -151,8 +152,10 @@ public static class FitsReader
         int status = 0;
         CfitsioNative.ffmahd(fptr, h.HduIndex + 1, out _, ref status);
         var data = new float[h.Count];
+        // Undefined pixels (integer images: the BLANK value) become NaN, as astropy gives them for scaled data.
+        float blank = float.NaN;
         fixed (float* d = data)
-            CfitsioNative.ffgpv(fptr, CfitsioNative.TFloat, 1, h.Count, null, d, out _, ref status);
+            CfitsioNative.ffgpv(fptr, CfitsioNative.TFloat, 1, h.Count, &blank, d, out _, ref status);
         FitsFile.Check(status, name, $"reading the pixels of HDU {h.HduIndex}");
         return new NdArray(h.Shape, data);
     }

@@ -7,6 +7,7 @@ using ScoreBatch.Jobs.Model;
 using ScoreBatch.Storage.Formats;
 using ScoreBatch.Storage.Formats.Fits;
 using ScoreBatch.Storage.InMemory;
+using ScoreBatch.Tests.Shared;
 using SkiaSharp;
 using static TorchSharp.torch;
 
@@ -82,6 +83,58 @@ public class ScoreJobFormatsTests
         var npzScores = (await store.ReadAsync("data/out/scores/packed.npz.npy", CancellationToken.None)).ToArray();
         Assert.Equal([2, 8, 8], Npy.Read(fitsScores, "field").Shape);
         Assert.Equal([1, 8, 8], Npy.Read(npzScores, "packed").Shape);
+    }
+
+    [Fact]
+    public async Task RunAsync_FitsOutputFormat_MapsEqualTheNpyRunAndAstropyReadsProvenance()
+    {
+        var store = await StoreAsync();
+        async Task<byte[]> Run(string format, string output)
+        {
+            var request = new JobRequest
+            {
+                Id = $"job-{format}",
+                Kind = "score",
+                Input = "data/in",
+                Output = output,
+                Model = "models/tiny.eqx",
+                Params = new JobParams(JsonNode.Parse($$"""{ "device": "cpu", "previews": 0, "format": "{{format}}" }""")!.AsObject()),
+            };
+            var context = new JobContext { Request = request, Store = store, Progress = new Progress<JobProgress>(), Logger = NullLogger.Instance, Device = "cpu" };
+            Assert.Equal(JobOutcome.Completed, await new ScoreJobHandler().RunAsync(context, CancellationToken.None));
+            var name = format == "fits" ? "scores/field.fits" : "scores/field.fits.npy";
+            return (await store.ReadAsync($"{output}/{name}", CancellationToken.None)).ToArray();
+        }
+        var npy = Npy.Read(await Run("npy", "data/out-npy"), "npy");
+        var fits = await Run("fits", "data/out-fits");
+        var planes = FitsReader.ReadImages(fits, "field.fits");
+        Assert.Equal(npy.Shape, Assert.Single(planes).Array.Shape);
+        Assert.Equal(npy.Data, planes[0].Array.Data);
+
+        var dir = ReferencePython.NewWorkDirectory("handler-fits");
+        try
+        {
+            File.WriteAllBytes(Path.Combine(dir, "field.fits"), fits);
+            var r = ReferencePython.RunJson("""
+                import json
+                from astropy.io import fits
+                h = fits.getheader('field.fits')
+                print(json.dumps({k: h[k] for k in ('JOBID', 'MODEL', 'ARCH', 'TSCORE', 'TRANSFRM', 'INFILE', 'INHDU', 'NCUTOUT', 'SBVERSN')}))
+                """, dir);
+            Assert.Equal("job-fits", r.GetProperty("JOBID").GetString());
+            Assert.Equal("models/tiny.eqx", r.GetProperty("MODEL").GetString());
+            Assert.Equal("mixer", r.GetProperty("ARCH").GetString());
+            Assert.Equal(0.02, r.GetProperty("TSCORE").GetDouble());
+            Assert.StartsWith("log1p", r.GetProperty("TRANSFRM").GetString());
+            Assert.Equal("field.fits", r.GetProperty("INFILE").GetString());
+            Assert.Equal("[0]", r.GetProperty("INHDU").GetString());
+            Assert.Equal(2, r.GetProperty("NCUTOUT").GetInt32());
+            Assert.False(string.IsNullOrEmpty(r.GetProperty("SBVERSN").GetString()));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     private static string Safe(string id) => new(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' ? c : '_').ToArray());

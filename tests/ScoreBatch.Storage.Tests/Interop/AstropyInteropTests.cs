@@ -85,6 +85,29 @@ public sealed class AstropyInteropTests : IDisposable
     }
 
     [Fact]
+    public void Fits_BlankPixelsInScaledIntegersFromAstropy_ReadAsNaNLikeAstropy()
+    {
+        const string script = """
+            import json, numpy as np
+            from astropy.io import fits
+            raw = np.arange(12, dtype=np.int16).reshape(3, 4)
+            raw[1, 2] = -32768
+            hdu = fits.PrimaryHDU(raw)
+            hdu.header['BLANK'] = -32768
+            hdu.header['BSCALE'] = 0.5
+            hdu.header['BZERO'] = 10.0
+            hdu.writeto('blank.fits')
+            d = fits.getdata('blank.fits')
+            print(json.dumps({"nan": [int(i) for i in np.flatnonzero(np.isnan(d))], "values": [None if np.isnan(v) else float(v) for v in d.ravel()]}))
+            """;
+        var r = ReferencePython.RunJson(script, _dir);
+        Assert.Equal([6], r.GetProperty("nan").EnumerateArray().Select(v => v.GetInt32()));
+        var c = Assert.Single(CutoutReader.Read("blank.fits", File.ReadAllBytes(Path.Combine(_dir, "blank.fits"))));
+        var expected = r.GetProperty("values").EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Null ? float.NaN : (float)v.GetDouble()).ToArray();
+        Assert.Equal(expected, c.Pixels);
+    }
+
+    [Fact]
     public void Fits_ExtensionsCubesAndTablesFromAstropy_ReadsImagesWithHduIds()
     {
         var script = Prelude + """
