@@ -39,7 +39,7 @@ public sealed class ChaosSoakTests(AzuriteFixture azurite, ITestOutputHelper out
         {
             await probe.Store.WriteAsync($"{_container}/in/job-{i:D4}.npy", BinaryData.FromBytes(TinyPrior.Cutouts(2, seed: i)), overwrite: true, c);
             await queue.SendAsync("{\"schema\":1,\"id\":\"soak-" + i.ToString("D4", CultureInfo.InvariantCulture) + "\",\"kind\":\"score\",\"input\":\""
-                + $"{_container}/in/job-{i:D4}.npy\",\"output\":\"{Output(i)}\",\"model\":\"{model}\",\"params\":{{\"batch\":8}}}}", c);
+                + $"{_container}/in/job-{i:D4}.npy\",\"output\":\"{Output(i)}\",\"model\":\"{model}\",\"params\":{{\"batch\":8,\"previews\":0}}}}", c);
         });
         var started = DateTime.UtcNow;
 
