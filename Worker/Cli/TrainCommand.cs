@@ -123,8 +123,8 @@ internal static class TrainCommand
         using var dataScope = data;
         Console.WriteLine($"train: {data.Count} images {options.ImageSize}x{options.ImageSize} from {dataPath}, transform {transform.Spec}, device {device.type}");
 
-        manual_seed(trainerOptions.Seed);
-        using var model = ScoreNetFactory.Create(options);
+        using var init = new Generator(unchecked((ulong)trainerOptions.Seed));
+        using var model = ScoreNetFactory.Create(options, init);
         Console.WriteLine($"train: {options.Architecture} v{ScoreNetArchitectures.CurrentVersion(options.Architecture)}, {ScoreNetFactory.ParameterCount(model):N0} parameters, "
             + $"{trainerOptions.Optimizer} lr {trainerOptions.LearningRate}, batch {trainerOptions.BatchSize}, {trainerOptions.Steps} steps, seed {trainerOptions.Seed}");
         model.to(device);

@@ -73,6 +73,21 @@ public class MixerScoreNetTests
     }
 
     [Fact]
+    public void Create_SameSeededGenerator_GivesIdenticalWeightsWhateverTheGlobalRng()
+    {
+        // Jobs seed their own generator so concurrent jobs cannot change each other's initial weights. Regression:
+        // TorchSharp's nn.init.uniform_ ignores its generator, so the weights came from the global RNG.
+        float[] Weights(long globalSeed)
+        {
+            manual_seed(globalSeed);
+            using var g = new Generator(7);
+            using var model = ScoreNetFactory.Create(TinyModels.Mixer8, g);
+            return model.parameters().SelectMany(p => p.data<float>().ToArray()).ToArray();
+        }
+        Assert.Equal(Weights(1), Weights(2));
+    }
+
+    [Fact]
     public void Options_SizeNotDivisibleByPatch_ThrowsNamingValue()
     {
         var e = Assert.Throws<ArgumentException>(() => new ScoreNetOptions { ImageSize = 30 }.Validate());

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using ScoreBatch.Jobs.Training;
+using ScoreBatch.Storage.Formats;
+using ScoreBatch.Worker.Cli;
+
+namespace ScoreBatch.Worker.Tests.Cli;
+
+/// <summary>`scorebatch train` and `scorebatch info` end to end on a tiny model (8², one block), in-process.</summary>
+public sealed class TrainCommandTests : IDisposable
+{
+    private readonly string root = Directory.CreateTempSubdirectory("scorebatch-train-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(root, recursive: true);
+
+    private string WriteGalaxies()
+    {
+        // 16 round 7x7 blobs peaking at 1, padded to 8x8 by the command (odd gap: extra pixel on the high side).
+        var pixels = new float[16 * 49];
+        for (var n = 0; n < 16; n++)
+            for (var r = 0; r < 7; r++)
+                for (var c = 0; c < 7; c++)
+                    pixels[n * 49 + r * 7 + c] = (float)Math.Exp(-((r - 3) * (r - 3) + (c - 3) * (c - 3)) / (1.0 + n % 4));
+        var path = Path.Combine(root, "galaxies.npy");
+        File.WriteAllBytes(path, Npy.ToBytes(pixels, [16, 7, 7]));
+        return path;
+    }
+
+    private static string[] Train(string data, string output, params string[] extra) =>
+        ["train", "--data", data, "--out", output, "--size", "8", "--steps", "6", "--batch", "4", "--width", "32",
+            "--blocks", "1", "--mlp-width", "16", "--checkpoint-every", "3", "--log-every", "3", "--device", "cpu", "--seed", "5", .. extra];
+
+    [Fact]
+    public async Task Train_TinyRun_WritesCheckpointsPointerLossCsvAndModel_AndResumeReproducesLosses()
+    {
+        var data = WriteGalaxies();
+        var first = Path.Combine(root, "first");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(Train(data, first)));
+
+        Assert.True(File.Exists(Path.Combine(first, "checkpoints", "ckpt-00000003.ckpt")));
+        Assert.True(File.Exists(Path.Combine(first, "checkpoints", "ckpt-00000006.ckpt")));
+        using (var pointer = JsonDocument.Parse(File.ReadAllText(Path.Combine(first, "checkpoints", "latest.json"))))
+        {
+            Assert.Equal("ckpt-00000006.ckpt", pointer.RootElement.GetProperty("checkpoint").GetString());
+            Assert.Equal(6, pointer.RootElement.GetProperty("step").GetInt64());
+        }
+        var losses = File.ReadAllLines(Path.Combine(first, "loss.csv"));
+        Assert.Equal(["step", "1", "2", "3", "4", "5", "6"], losses.Select(l => l.Split(',')[0]));
+        var model = Checkpoint.Load(Path.Combine(first, "model.ckpt"));
+        Assert.Equal((6L, 8, null as string), (model.Header.Step, model.Header.Model.ImageSize, model.Header.Optimizer));
+        Assert.Equal("log1p", model.Header.Transform.Name);
+
+        // Resume from step 3 into a second folder: steps 4..6 must repeat the first run's losses exactly.
+        var second = Path.Combine(root, "second");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(
+            ["train", "--data", data, "--out", second, "--resume", Path.Combine(first, "checkpoints", "ckpt-00000003.ckpt"),
+                "--checkpoint-every", "0", "--device", "cpu"]));
+        var resumed = File.ReadAllLines(Path.Combine(second, "loss.csv"));
+        Assert.Equal(losses[4..], resumed[1..]);
+    }
+
+    [Fact]
+    public async Task Info_Checkpoint_ReturnsZero_AndNotACheckpoint_ReturnsTwo()
+    {
+        var data = WriteGalaxies();
+        var output = Path.Combine(root, "run");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(Train(data, output)));
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(["info", Path.Combine(output, "model.ckpt")]));
+        Assert.Equal(2, await ScoreBatchCli.RunAsync(["info", data]));
+    }
+
+    [Fact]
+    public async Task Train_CutoutLargerThanModel_ReturnsTwo()
+    {
+        // 7x7 cutouts do not fit a 4x4 model: an error naming the cutout (exit 2), no training.
+        var data = WriteGalaxies();
+        Assert.Equal(2, await ScoreBatchCli.RunAsync(["train", "--data", data, "--out", Path.Combine(root, "x"), "--size", "4", "--device", "cpu"]));
+    }
+}
