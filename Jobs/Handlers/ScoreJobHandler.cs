@@ -85,10 +85,13 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
     /// <summary>The supported cutout files: "input" itself when it names one, else everything under "input/" outside the job's own output.</summary>
     private static async Task<IReadOnlyList<InputFile>> ListInputsAsync(IArtifactStore store, ScoreJobArgs args, CancellationToken cancellationToken)
     {
-        var single = await store.GetInfoAsync(args.Input.TrimEnd('/'), cancellationToken).ConfigureAwait(false);
-        if (single is not null && CutoutReader.IsSupported(single.Path))
-            return [new InputFile(single.Path, single.Path[(single.Path.LastIndexOf('/') + 1)..])];
-        var prefix = args.Input.TrimEnd('/') + "/";
+        var trimmed = args.Input.TrimEnd('/');
+        if (trimmed.Contains('/', StringComparison.Ordinal) && CutoutReader.IsSupported(trimmed))
+        {
+            var single = await store.GetInfoAsync(trimmed, cancellationToken).ConfigureAwait(false);
+            if (single is not null) return [new InputFile(single.Path, single.Path[(single.Path.LastIndexOf('/') + 1)..])];
+        }
+        var prefix = trimmed + "/";
         var outputPrefix = args.Output.TrimEnd('/') + "/";
         var files = new List<InputFile>();
         await foreach (var info in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
