@@ -10,6 +10,7 @@ apt_packages=(
   python3-astropy       # independent reference for FITS interop tests
   python3-torch         # independent reference for forward-pass parity and state-dict export
   libopenblas0-pthread  # makes Debian's torch ~5x faster than the reference BLAS
+  fonts-dejavu-core     # text in the PNG previews (ScottPlot/SkiaSharp find no font without one)
   yamllint              # lints the deployment manifests
 )
 missing=()

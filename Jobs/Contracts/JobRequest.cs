@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -52,12 +53,16 @@ public sealed class JobParams(JsonObject node)
     {
         if (!Has(name)) return defaultValue;
         var v = Node[name]!;
-        if (v.GetValueKind() != JsonValueKind.Number || !v.AsValue().TryGetValue<long>(out var x))
+        // Read the number's JSON text: works the same for parsed messages and for nodes built in code.
+        var text = v.GetValueKind() == JsonValueKind.Number ? v.ToJsonString() : null;
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var x))
         {
-            // Accept integral doubles such as 100.0, reject 1.5 and strings.
-            if (v.GetValueKind() == JsonValueKind.Number && v.AsValue().TryGetValue<double>(out var d) && d == Math.Floor(d)
-                && d >= long.MinValue && d <= long.MaxValue)
+            // Accept integral numbers written as 100.0 or 1e3; reject 1.5, huge values and strings.
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d)
+                && d >= min && d <= max)
                 x = (long)d;
+            else if (text is not null && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var big) && big == Math.Floor(big))
+                throw new JobValidationException($"params.{name}", $"must be between {min} and {max}, got {text}");
             else
                 throw new JobValidationException($"params.{name}", $"must be an integer, got {v.ToJsonString()}");
         }
@@ -72,7 +77,8 @@ public sealed class JobParams(JsonObject node)
     {
         if (!Has(name)) return defaultValue;
         var v = Node[name]!;
-        if (v.GetValueKind() != JsonValueKind.Number || !v.AsValue().TryGetValue<double>(out var x) || !double.IsFinite(x))
+        var text = v.GetValueKind() == JsonValueKind.Number ? v.ToJsonString() : null;
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) || !double.IsFinite(x))
             throw new JobValidationException($"params.{name}", $"must be a finite number, got {v.ToJsonString()}");
         if (x < min || x > max)
             throw new JobValidationException($"params.{name}", $"must be between {min} and {max}, got {x}");

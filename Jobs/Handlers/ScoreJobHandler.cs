@@ -1,6 +1,8 @@
 using System.Runtime.ExceptionServices;
 using System.Threading.Channels;
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Interop;
+using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Scoring;
 using ScoreBatch.Storage.Abstractions;
@@ -11,7 +13,9 @@ namespace ScoreBatch.Jobs.Handlers;
 
 /// <summary>
 /// Runs "score" jobs: loads the checkpoint named by "model", scores every cutout file under "input" and writes
-/// "&lt;output&gt;/scores/&lt;shard&gt;.npy" per input file (see <see cref="ScoreShards"/>) and "&lt;output&gt;/summary.csv".
+/// "&lt;output&gt;/scores/&lt;shard&gt;.npy" (or .fits with a provenance header, params.format) per input file (see
+/// <see cref="ScoreShards"/> and <see cref="ScoreMapWriter"/>), "&lt;output&gt;/summary.csv" and
+/// "&lt;output&gt;/previews/*.png" (the most anomalous cutouts by max_abs_score and a histogram, <see cref="AnomalyPreviews"/>).
 /// Download, scoring and upload run as a bounded three-stage pipeline, so memory holds a few files whatever their
 /// number. Writes are conditional (overwrite: false): a redelivered job keeps what an earlier attempt wrote, and
 /// since scoring is deterministic the kept bytes are the ones it would write. The runner writes status.json and
@@ -33,17 +37,26 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         var device = ResolveDevice(args.Device ?? context.Device);
         using var model = await LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
         var scorer = model.CreateScorer(args.Scoring);
-        var files = await ListInputsAsync(context.Store, args, cancellationToken).ConfigureAwait(false);
+        var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
         var transformName = model.Transform.Spec.ToString();
         var deviceName = device.type.ToString();
         ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName);
 
-        var run = new PipelineRun(context, args, scorer, files, _options);
+        var previews = new AnomalyPreviews(args.Previews, AnomalyPreviews.RankedBy);
+        var maps = new ScoreMapWriter(args.ScoreFormat, new ScoreMapProvenance(context.Request.Id, args.Model, model.Architecture, args.Scoring.T, transformName),
+            context.CacheDirectory);
+        var run = new PipelineRun(context, args, scorer, files, _options, previews, maps);
         var rows = await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
 
-        var summaryPath = Join(args.Output, ScoreShards.SummaryFile);
+        var summaryPath = JobInputs.Join(args.Output, ScoreShards.SummaryFile);
         bool written = await context.Store.WriteAsync(summaryPath, BinaryData.FromBytes(ScoreSummaryCsv.ToBytes(rows)), overwrite: false, cancellationToken).ConfigureAwait(false);
         if (!written) ScoreJobLog.Kept(context.Logger, summaryPath);
+        foreach (var (relative, png) in previews.Render())
+        {
+            var previewPath = JobInputs.Join(args.Output, relative);
+            if (!await context.Store.WriteAsync(previewPath, BinaryData.FromBytes(png), overwrite: false, cancellationToken).ConfigureAwait(false))
+                ScoreJobLog.Kept(context.Logger, previewPath);
+        }
         ScoreJobLog.Finished(context.Logger, rows.Count, files.Count, args.Output);
         return JobOutcome.Completed;
     }
@@ -73,8 +86,8 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         }
         try
         {
-            using var stream = bytes.ToStream();
-            return ScoringModel.Load(stream, path, device);
+            // A checkpoint, or a galaxygrad .eqx prior imported on the fly (mixer, log1p, VP).
+            return ScoringModel.FromCheckpoint(ModelInterchange.LoadModel(bytes.ToMemory().Span, path), device);
         }
         catch (InvalidDataException e)
         {
@@ -82,39 +95,13 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         }
     }
 
-    /// <summary>The supported cutout files: "input" itself when it names one, else everything under "input/" outside the job's own output.</summary>
-    private static async Task<IReadOnlyList<InputFile>> ListInputsAsync(IArtifactStore store, ScoreJobArgs args, CancellationToken cancellationToken)
-    {
-        var trimmed = args.Input.TrimEnd('/');
-        if (trimmed.Contains('/', StringComparison.Ordinal) && CutoutReader.IsSupported(trimmed))
-        {
-            var single = await store.GetInfoAsync(trimmed, cancellationToken).ConfigureAwait(false);
-            if (single is not null) return [new InputFile(single.Path, single.Path[(single.Path.LastIndexOf('/') + 1)..])];
-        }
-        var prefix = trimmed + "/";
-        var outputPrefix = args.Output.TrimEnd('/') + "/";
-        var files = new List<InputFile>();
-        await foreach (var info in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
-        {
-            if (!CutoutReader.IsSupported(info.Path) || info.Path.StartsWith(outputPrefix, StringComparison.Ordinal)) continue;
-            files.Add(new InputFile(info.Path, info.Path[prefix.Length..]));
-        }
-        if (files.Count == 0)
-            throw new JobValidationException("input", $"no cutout files ({string.Join(", ", CutoutReader.SupportedExtensions)}) at or under '{args.Input}'");
-        return files;
-    }
-
-    internal static string Join(string prefix, string relative) => prefix.TrimEnd('/') + "/" + relative;
-
-    /// <summary>One input file: its full name and its name relative to the input prefix (used in ids and output names).</summary>
-    private sealed record InputFile(string Path, string RelativeName);
-
     private sealed record LoadedFile(InputFile File, IReadOnlyList<Cutout> Cutouts, int[] Shape);
 
-    private sealed record ScoredFile(InputFile File, int[] Shape, IReadOnlyList<CutoutScore> Scores);
+    private sealed record ScoredFile(InputFile File, int[] Shape, IReadOnlyList<Cutout> Cutouts, IReadOnlyList<CutoutScore> Scores);
 
     /// <summary>One execution of the download -> score -> upload pipeline.</summary>
-    private sealed class PipelineRun(JobContext context, ScoreJobArgs args, Scorer scorer, IReadOnlyList<InputFile> files, ScoreJobHandlerOptions options)
+    private sealed class PipelineRun(JobContext context, ScoreJobArgs args, Scorer scorer, IReadOnlyList<InputFile> files, ScoreJobHandlerOptions options,
+        AnomalyPreviews previews, ScoreMapWriter maps)
     {
         private readonly Channel<LoadedFile> _loaded = Channel.CreateBounded<LoadedFile>(new BoundedChannelOptions(options.FilesAhead) { SingleReader = true, SingleWriter = true });
         private readonly Channel<ScoredFile> _scored = Channel.CreateBounded<ScoredFile>(new BoundedChannelOptions(options.UploadsAhead) { SingleReader = true, SingleWriter = true });
@@ -217,7 +204,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
                     {
                         var mine = scores.Skip(offset).Take(f.Cutouts.Count).ToArray();
                         offset += f.Cutouts.Count;
-                        await _scored.Writer.WriteAsync(new ScoredFile(f.File, f.Shape, mine), ct).ConfigureAwait(false);
+                        await _scored.Writer.WriteAsync(new ScoredFile(f.File, f.Shape, f.Cutouts, mine), ct).ConfigureAwait(false);
                     }
                     done += cutouts.Length;
                     filesDone += pending.Count;
@@ -236,11 +223,13 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         {
             await foreach (var file in _scored.Reader.ReadAllAsync(ct).ConfigureAwait(false))
             {
-                var path = Join(args.Output, ScoreShards.RelativeOutputName(file.File.RelativeName));
-                var bytes = ScoreShards.ToNpy(file.Shape, file.Scores);
+                var path = JobInputs.Join(args.Output, maps.RelativeOutputName(file.File.RelativeName));
+                var bytes = maps.ToBytes(file.File.RelativeName, file.Shape, file.Cutouts, file.Scores);
                 bool written = await context.Store.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: false, ct).ConfigureAwait(false);
                 if (!written) ScoreJobLog.Kept(context.Logger, path);
                 _rows.AddRange(file.Scores.Select(s => s.Summary));
+                for (int i = 0; i < file.Scores.Count; i++)
+                    previews.Offer(file.Cutouts[i], file.Scores[i]);
             }
         }
     }

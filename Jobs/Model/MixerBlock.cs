@@ -32,11 +32,12 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor z)
     {
         using var scope = NewDisposeScope();
-        // Token mixing: Linear over the last axis (P) of [N x C x P].
-        var h = token_mlp[1].forward(nn.functional.relu(token_mlp[0].forward(norm1.forward(z))));
+        // Token mixing: Linear over the last axis (P) of [N x C x P]. ReLU in place on the hidden [N x C x Ht]
+        // (the largest activation): Linear's backward does not need its output, so autograd allows it.
+        var h = token_mlp[1].forward(token_mlp[0].forward(norm1.forward(z)).relu_());
         var zt = (z + h).transpose(1, 2); // [N x P x C]
         // Channel mixing: Linear over the last axis (C) of [N x P x C].
-        var g = channel_mlp[1].forward(nn.functional.relu(channel_mlp[0].forward(norm2.forward(zt))));
+        var g = channel_mlp[1].forward(channel_mlp[0].forward(norm2.forward(zt)).relu_());
         return (zt + g).transpose(1, 2).MoveToOuterDisposeScope(); // [N x C x P]
     }
 }

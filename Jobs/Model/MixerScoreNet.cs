@@ -20,7 +20,10 @@ public sealed class MixerScoreNet : ScoreNet
 
     private readonly int patchSide; // N / patch: tokens per row
 
-    public MixerScoreNet(ScoreNetOptions options) : base(nameof(MixerScoreNet), options.Validate())
+    /// <param name="options">The network's shape.</param>
+    /// <param name="generator">Draws the initial weights; null uses torch's global generator. Jobs pass their own
+    /// seeded generator so that concurrent jobs in one process cannot change each other's initial weights.</param>
+    public MixerScoreNet(ScoreNetOptions options, Generator? generator = null) : base(nameof(MixerScoreNet), options.Validate())
     {
         if (options.Architecture != ScoreNetArchitectures.Mixer)
             throw new ArgumentException($"MixerScoreNet needs Architecture '{ScoreNetArchitectures.Mixer}', got '{options.Architecture}'");
@@ -32,7 +35,7 @@ public sealed class MixerScoreNet : ScoreNet
             .Select(_ => new MixerBlock(options.Width, p, options.TokenMlpWidth, options.ChannelMlpWidth)).ToArray());
         norm = nn.LayerNorm([options.Width, p], eps: 1e-5);
         RegisterComponents();
-        InitialiseLikeEquinox();
+        InitialiseLikeEquinox(generator);
     }
 
     /// <inheritdoc />
@@ -59,22 +62,22 @@ public sealed class MixerScoreNet : ScoreNet
     /// LayerNorm weight 1, bias 0. fan_in: in_features for Linear, in_channels·k² for Conv2d; for the transposed
     /// convolution equinox uses its (out, in, k, k) kernel's fan-in, i.e. Width·k².
     /// </summary>
-    private void InitialiseLikeEquinox()
+    private void InitialiseLikeEquinox(Generator? generator)
     {
         using var noGrad = no_grad();
         var k2 = Options.PatchSize * Options.PatchSize;
-        Uniform(conv_in.weight!, conv_in.bias!, (Options.Channels + 1) * k2);
-        Uniform(conv_out.weight!, conv_out.bias!, Options.Width * k2);
+        Uniform(conv_in.weight!, conv_in.bias!, (Options.Channels + 1) * k2, generator);
+        Uniform(conv_out.weight!, conv_out.bias!, Options.Width * k2, generator);
         foreach (var module in blocks.modules())
         {
-            if (module is Linear linear) Uniform(linear.weight!, linear.bias!, (int)linear.weight!.shape[1]);
+            if (module is Linear linear) Uniform(linear.weight!, linear.bias!, (int)linear.weight!.shape[1], generator);
         }
     }
 
-    private static void Uniform(Tensor weight, Tensor bias, int fanIn)
+    private static void Uniform(Tensor weight, Tensor bias, int fanIn, Generator? generator)
     {
         var bound = 1.0 / Math.Sqrt(fanIn);
-        nn.init.uniform_(weight, -bound, bound);
-        nn.init.uniform_(bias, -bound, bound);
+        weight.uniform_(-bound, bound, generator);
+        bias.uniform_(-bound, bound, generator);
     }
 }

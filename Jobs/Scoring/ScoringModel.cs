@@ -25,13 +25,19 @@ public sealed class ScoringModel : IDisposable
 
     public Device Device { get; }
 
+    /// <summary>Architecture of the network, e.g. "mixer" (written into FITS score maps).</summary>
+    public string Architecture => _network.Options.Architecture;
+
     /// <summary>Side of the square model input.</summary>
     public int ImageSize => _network.Options.ImageSize;
 
     /// <summary>Loads a checkpoint (strictly, built on the CPU, then moved to <paramref name="device"/>); errors name <paramref name="source"/>.</summary>
-    public static ScoringModel Load(Stream stream, string source, Device device)
+    public static ScoringModel Load(Stream stream, string source, Device device) => FromCheckpoint(Checkpoint.Load(stream, source), device);
+
+    /// <summary>The prior held by <paramref name="checkpoint"/> (a loaded one, or an imported .eqx prior) on <paramref name="device"/>.</summary>
+    public static ScoringModel FromCheckpoint(Checkpoint checkpoint, Device device)
     {
-        var checkpoint = Checkpoint.Load(stream, source);
+        ArgumentNullException.ThrowIfNull(checkpoint);
         return new ScoringModel(checkpoint.CreateModel(device), checkpoint.CreateTransform(), device);
     }
 

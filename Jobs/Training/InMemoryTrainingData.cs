@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Training;
@@ -7,14 +8,18 @@ public sealed class InMemoryTrainingData : ITrainingData, IDisposable
 {
     private readonly Tensor images;
 
-    /// <summary>Takes a copy of <paramref name="images"/> [N x 1 x H x W]; the caller keeps ownership of its tensor.</summary>
+    /// <summary>
+    /// Uses <paramref name="images"/> [N x 1 x H x W] without copying when it is already contiguous float32 on the
+    /// CPU (through an alias: the caller may dispose its own handle), else converts it once.
+    /// </summary>
     public InMemoryTrainingData(Tensor images)
     {
         ArgumentNullException.ThrowIfNull(images);
         if (images.dim() != 4 || images.shape[1] != 1 || images.shape[2] != images.shape[3])
             throw new ArgumentException($"training data must be [N x 1 x H x H], got [{string.Join(" x ", images.shape)}]");
         if (images.shape[0] == 0) throw new ArgumentException("training data holds no images");
-        this.images = images.to(ScalarType.Float32, CPU).contiguous().clone().DetachFromDisposeScope();
+        var ready = images.dtype == ScalarType.Float32 && images.device_type == DeviceType.CPU && images.is_contiguous();
+        this.images = (ready ? images.alias() : images.to(ScalarType.Float32, CPU).contiguous().alias()).DetachFromDisposeScope();
     }
 
     public long Count => images.shape[0];

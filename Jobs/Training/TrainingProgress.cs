@@ -9,6 +9,3 @@ public sealed record TrainingProgress(long Step, long TotalSteps, double Loss, d
     public override string ToString() =>
         $"step {Step}/{TotalSteps}  loss {Loss:F5}  {ImagesPerSecond:F1} img/s  ETA {Eta:hh\\:mm\\:ss}  epoch {Epoch}";
 }
-
-/// <summary>How a call to <see cref="Trainer.RunAsync"/> ended.</summary>
-public sealed record TrainingResult(long Step, bool Cancelled, double LastLoss);

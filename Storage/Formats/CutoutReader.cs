@@ -2,12 +2,14 @@ namespace ScoreBatch.Storage.Formats;
 
 /// <summary>
 /// Reads the cutouts held in one file, choosing the format by the file name's extension. A 2-D array is one
-/// cutout; a 3-D array [N x H x W] is a stack of N cutouts with ids "name#i".
+/// cutout; a 3-D array [N x H x W] is a stack of N cutouts with ids "name#i". Ids by format:
+/// .npy "a.npy", "a.npy#i"; .npz "a.npz:key", "a.npz:key#i"; FITS (.fits, .fit, .fits.fz, .fz)
+/// "a.fits[EXTNAME]" or "a.fits[k]" (k = 0-based HDU), "a.fits[1]#i" for cube planes.
 /// </summary>
 public static class CutoutReader
 {
     /// <summary>File name endings this reader accepts.</summary>
-    public static IReadOnlyList<string> SupportedExtensions { get; } = [".npy"];
+    public static IReadOnlyList<string> SupportedExtensions { get; } = [".npy", ".npz", ".fits", ".fit", ".fits.fz", ".fz"];
 
     /// <summary>True when <paramref name="name"/> ends with a supported extension.</summary>
     public static bool IsSupported(string name) =>
@@ -19,6 +21,11 @@ public static class CutoutReader
         limits ??= ArrayLimits.Default;
         if (name.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
             return Split(name, Npy.Read(bytes, name, limits));
+        if (name.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
+            return Npz.ReadCutouts(bytes, name, limits);
+        if (name.EndsWith(".fits", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".fit", StringComparison.OrdinalIgnoreCase)
+            || name.EndsWith(".fz", StringComparison.OrdinalIgnoreCase))
+            return Fits.FitsReader.ReadCutouts(bytes, name, limits);
         throw new CutoutFormatException(name, $"unsupported file type; accepted: {string.Join(", ", SupportedExtensions)}");
     }
 

@@ -174,16 +174,38 @@ public static partial class Npy
     /// <summary>Writes float32 data of the given C-order shape as an .npy (version 1.0, '&lt;f4').</summary>
     public static void Write(Stream stream, ReadOnlySpan<float> data, ReadOnlySpan<int> shape)
     {
+        WriteHeader(stream, "<f4", data.Length, shape);
+        if (BitConverter.IsLittleEndian)
+        {
+            stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data));
+        }
+        else
+        {
+            Span<byte> b = stackalloc byte[4];
+            foreach (var v in data) { BinaryPrimitives.WriteSingleLittleEndian(b, v); stream.Write(b); }
+        }
+    }
+
+    /// <summary>Writes float64 data of the given C-order shape as an .npy (version 1.0, '&lt;f8'); shape [] is a scalar.</summary>
+    public static void WriteFloat64(Stream stream, ReadOnlySpan<double> data, ReadOnlySpan<int> shape)
+    {
+        WriteHeader(stream, "<f8", data.Length, shape);
+        Span<byte> b = stackalloc byte[8];
+        foreach (var v in data) { BinaryPrimitives.WriteDoubleLittleEndian(b, v); stream.Write(b); }
+    }
+
+    private static void WriteHeader(Stream stream, string descr, int length, ReadOnlySpan<int> shape)
+    {
         long count = 1;
         foreach (var d in shape)
         {
             if (d < 0) throw new ArgumentOutOfRangeException(nameof(shape), $"negative dimension {d}");
             count *= d;
         }
-        if (count != data.Length)
-            throw new ArgumentException($"shape ({string.Join(", ", shape.ToArray())}) holds {count} elements but {data.Length} were given", nameof(data));
+        if (count != length)
+            throw new ArgumentException($"shape ({string.Join(", ", shape.ToArray())}) holds {count} elements but {length} were given", nameof(shape));
         string shapeText = shape.Length == 1 ? $"({shape[0]},)" : $"({string.Join(", ", shape.ToArray())})";
-        string dict = $"{{'descr': '<f4', 'fortran_order': False, 'shape': {shapeText}, }}";
+        string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shapeText}, }}";
         // numpy pads the header with spaces and a final newline so that the data start on a 64-byte boundary.
         int total = 10 + dict.Length + 1;
         int pad = (64 - total % 64) % 64;
@@ -195,15 +217,6 @@ public static partial class Npy
         BinaryPrimitives.WriteUInt16LittleEndian(prefix[8..], (ushort)header.Length);
         stream.Write(prefix);
         stream.Write(Encoding.Latin1.GetBytes(header));
-        if (BitConverter.IsLittleEndian)
-        {
-            stream.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data));
-        }
-        else
-        {
-            Span<byte> b = stackalloc byte[4];
-            foreach (var v in data) { BinaryPrimitives.WriteSingleLittleEndian(b, v); stream.Write(b); }
-        }
     }
 
     /// <summary>Writes float32 data as .npy bytes.</summary>

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace ScoreBatch.Worker.Cli;
 
-/// <summary>The `scorebatch` command line: one subcommand per verb, each with --help.</summary>
+/// <summary>The `scorebatch` command line: one subcommand per verb, each with --help. Register new verbs below, one line each.</summary>
 public static class ScoreBatchCli
 {
     public static async Task<int> RunAsync(string[] args)
@@ -12,6 +12,15 @@ public static class ScoreBatchCli
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        root.Subcommands.Add(SubmitCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(WorkerCommand.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(HealthCommand.Create());
+        InteropCommands.AddTo(root);
+        // The host handles SIGTERM/SIGINT itself (graceful shutdown within ScoreBatch:ShutdownTimeout); the parser
+        // must not also race it with its own short termination timeout.
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+        return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
     }
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using ScoreBatch.Jobs.Interop;
+using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Scoring;
 using ScoreBatch.Storage.Formats;
@@ -8,25 +10,29 @@ namespace ScoreBatch.Worker.Cli;
 
 /// <summary>
 /// `scorebatch score`: scores local cutout files with a checkpoint and writes &lt;out&gt;/scores/&lt;name&gt;.npy (the
-/// input's shape) and &lt;out&gt;/summary.csv, one file at a time so memory holds one file whatever their number.
+/// input's shape), &lt;out&gt;/summary.csv and &lt;out&gt;/previews/*.png (the most anomalous cutouts and a histogram),
+/// one file at a time so memory holds one file (plus the K previewed cutouts) whatever their number.
 /// </summary>
 public static class ScoreCommand
 {
     public static Command Create()
     {
-        var model = new Option<FileInfo>("--model") { Description = "Checkpoint (.ckpt) written by `scorebatch train`.", Required = true };
-        var input = new Option<FileSystemInfo>("--input") { Description = "A cutout file (.npy [H x W] or stack [N x H x W]) or a folder searched recursively.", Required = true };
+        var model = new Option<FileInfo>("--model") { Description = "Checkpoint (.ckpt) written by `scorebatch train`, or a galaxygrad/equinox prior (.eqx).", Required = true };
+        var input = new Option<FileSystemInfo>("--input") { Description = "A cutout file (.npy, .npz, .fits, .fit, .fits.fz; an image [H x W] or a stack [N x H x W]) or a folder searched recursively.", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for scores/ and summary.csv (created if missing).", Required = true };
         var t = new Option<double>("--t") { Description = $"Diffusion time of the evaluation ({ScoringOptions.MinT} to {ScoringOptions.MaxT}).", DefaultValueFactory = _ => new ScoringOptions().T };
         var batch = new Option<int>("--batch") { Description = "Cutouts per forward pass.", DefaultValueFactory = _ => new ScoringOptions().BatchSize };
         var threshold = new Option<double>("--threshold") { Description = "|score| above which a pixel counts in frac_above.", DefaultValueFactory = _ => new ScoringOptions().Threshold };
         var logJacobian = new Option<bool>("--log-jacobian") { Description = "Add the transform's log-Jacobian term (-1/(1+x) for log1p) that the original priors leave out." };
+        var previews = new Option<int>("--previews") { Description = "How many of the most anomalous cutouts (by max_abs_score) get a PNG preview (0 to 100).", DefaultValueFactory = _ => 8 };
+        var format = new Option<string>("--format") { Description = "Score map files: npy (float32) or fits (float32 with a provenance header).", DefaultValueFactory = _ => "npy" };
+        format.AcceptOnlyFromAmong("npy", "fits");
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
 
         var command = new Command("score", "Score cutouts with a trained prior: x-space score maps and a per-cutout summary.csv.")
         {
-            model, input, output, t, batch, threshold, logJacobian, device,
+            model, input, output, t, batch, threshold, logJacobian, previews, format, device,
         };
         command.SetAction((parse, ct) =>
         {
@@ -38,26 +44,29 @@ public static class ScoreCommand
                 IncludeLogJacobian = parse.GetValue(logJacobian),
             };
             return Task.FromResult(Run(parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
-                options, parse.GetValue(device)!, Console.Error, ct));
+                options, parse.GetValue(device)!, Console.Error, ct, parse.GetValue(previews),
+                parse.GetValue(format) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy));
         });
         return command;
     }
 
     internal static int Run(FileInfo model, FileSystemInfo input, DirectoryInfo output, ScoringOptions options, string device,
-        TextWriter log, CancellationToken cancellationToken)
+        TextWriter log, CancellationToken cancellationToken, int previewCount = 8, ScoreMapFormat mapFormat = ScoreMapFormat.Npy)
     {
         try
         {
             options.Validate();
+            var previews = new AnomalyPreviews(previewCount, AnomalyPreviews.RankedBy);
             var files = ListInputs(input, output);
             if (files.Count == 0)
             {
                 log.WriteLine($"error: no cutout files ({string.Join(", ", CutoutReader.SupportedExtensions)}) at {input.FullName}");
                 return 2;
             }
-            using var stream = model.OpenRead();
-            using var prior = ScoringModel.Load(stream, model.FullName, TorchDevices.Resolve(device));
+            var checkpoint = ModelInterchange.LoadModel(File.ReadAllBytes(model.FullName), model.FullName);
+            using var prior = ScoringModel.FromCheckpoint(checkpoint, TorchDevices.Resolve(device));
             var scorer = prior.CreateScorer(options);
+            var maps = new ScoreMapWriter(mapFormat, new ScoreMapProvenance("cli", model.FullName, prior.Architecture, options.T, prior.Transform.Spec.ToString()));
             log.WriteLine($"score: {files.Count} files, model {prior.ImageSize}x{prior.ImageSize} ({prior.Transform.Spec}), t={options.T} on {prior.Device.type}");
 
             var rows = new List<ScoreSummary>();
@@ -69,17 +78,25 @@ public static class ScoreCommand
                 var cutouts = CutoutReader.Read(relative, File.ReadAllBytes(path));
                 var shape = ScoreShards.OutputShape(relative, cutouts);
                 var scores = scorer.Score(cutouts, relative, cancellationToken);
-                var target = Path.Combine(output.FullName, ScoreShards.RelativeOutputName(relative).Replace('/', Path.DirectorySeparatorChar));
+                var target = Path.Combine(output.FullName, maps.RelativeOutputName(relative).Replace('/', Path.DirectorySeparatorChar));
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.WriteAllBytes(target, ScoreShards.ToNpy(shape, scores));
+                File.WriteAllBytes(target, maps.ToBytes(relative, shape, cutouts, scores));
                 rows.AddRange(scores.Select(s => s.Summary));
+                for (int i = 0; i < scores.Count; i++) previews.Offer(cutouts[i], scores[i]);
                 log.WriteLine($"score: {rows.Count} cutouts scored ({k + 1} of {files.Count} files, {rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} cutouts/s)");
             }
             File.WriteAllBytes(Path.Combine(output.FullName, ScoreShards.SummaryFile), ScoreSummaryCsv.ToBytes(rows));
             log.WriteLine($"score: wrote {Path.Combine(output.FullName, ScoreShards.Folder)} and {ScoreShards.SummaryFile} ({rows.Count} rows)");
+            foreach (var (relative, png) in previews.Render())
+            {
+                var target = Path.Combine(output.FullName, relative.Replace('/', Path.DirectorySeparatorChar));
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.WriteAllBytes(target, png);
+                log.WriteLine($"score: preview {target}");
+            }
             return 0;
         }
-        catch (Exception e) when (e is CutoutFormatException or CutoutScoringException or InvalidDataException or ArgumentException or IOException)
+        catch (Exception e) when (e is CutoutFormatException or CutoutScoringException or InvalidDataException or ArgumentException or IOException or DllNotFoundException)
         {
             log.WriteLine($"error: {e.Message}");
             return 2;

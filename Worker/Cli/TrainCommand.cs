@@ -1,8 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
@@ -14,7 +17,8 @@ namespace ScoreBatch.Worker.Cli;
 
 /// <summary>
 /// `scorebatch train`: trains a ScoreNet on local .npy cutouts and writes, under --out, checkpoints
-/// (checkpoints/ckpt-STEP.ckpt plus checkpoints/latest.json), the final model (model.ckpt) and loss.csv.
+/// (checkpoints/ckpt-STEP.ckpt plus checkpoints/latest.json), the final model (model.ckpt), loss.csv and loss.png
+/// (redrawn at every checkpoint).
 /// Ctrl+C stops between steps and writes a checkpoint to resume from.
 /// </summary>
 internal static class TrainCommand
@@ -35,6 +39,7 @@ internal static class TrainCommand
     private static readonly Option<int> Width = new("--width") { Description = "Mixer channels per token", DefaultValueFactory = _ => 64 };
     private static readonly Option<int> Blocks = new("--blocks") { Description = "Mixer blocks", DefaultValueFactory = _ => 4 };
     private static readonly Option<int> MlpWidth = new("--mlp-width") { Description = "Hidden width of the token and channel MLPs", DefaultValueFactory = _ => 512 };
+    private static readonly Option<bool> Eqx = new("--eqx") { Description = "Also write model.eqx (galaxygrad/equinox layout, read by galaxygrad and scarlet2) next to model.ckpt" };
 
     public static Command Create()
     {
@@ -42,7 +47,7 @@ internal static class TrainCommand
         Device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
         Transform.AcceptOnlyFromAmong(DataTransforms.Log1p, DataTransforms.Identity);
         var command = new Command("train", "Train a score-based galaxy prior (denoising score matching, VP beta = 1, T = 10) on local cutouts.");
-        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth })
+        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth, Eqx })
             command.Options.Add(option);
         command.SetAction(RunAsync);
         return command;
@@ -52,7 +57,17 @@ internal static class TrainCommand
     {
         try
         {
-            return await TrainAsync(parse, cancellationToken).ConfigureAwait(false);
+            // The parser leaves termination signals to the program (ScoreBatchCli), so train handles Ctrl+C and SIGTERM
+            // itself: the default exit is suppressed, the loop stops between steps and a checkpoint is written.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            void Stop(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            }
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            return await Task.Run(() => TrainAsync(parse, stop.Token), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or CutoutFormatException or UnauthorizedAccessException)
         {
@@ -101,9 +116,11 @@ internal static class TrainCommand
         trainerOptions.Validate();
 
         var dataPath = parse.GetValue(Data)!;
-        using var images = LoadImages(dataPath, options.ImageSize);
-        using var modelSpace = transform.Forward(images);
-        using var data = new InMemoryTrainingData(modelSpace);
+        InMemoryTrainingData data;
+        using (var images = LoadImages(dataPath, options.ImageSize))
+        using (var modelSpace = transform.Forward(images))
+            data = new InMemoryTrainingData(modelSpace); // the data-space stack is freed here; only y stays in memory
+        using var dataScope = data;
         Console.WriteLine($"train: {data.Count} images {options.ImageSize}x{options.ImageSize} from {dataPath}, transform {transform.Spec}, device {device.type}");
 
         manual_seed(trainerOptions.Seed);
@@ -127,9 +144,11 @@ internal static class TrainCommand
             {
                 lossLog.Flush();
                 await SaveCheckpointAsync(t, transform, checkpointDir, ct).ConfigureAwait(false);
+                await DrawLossAsync(lossLog.Path, outDir, ct).ConfigureAwait(false);
             };
             var result = await trainer.RunAsync(data, cancellationToken).ConfigureAwait(false);
             lossLog.Flush();
+            await DrawLossAsync(lossLog.Path, outDir, CancellationToken.None).ConfigureAwait(false);
             var last = await SaveCheckpointAsync(trainer, transform, checkpointDir, CancellationToken.None).ConfigureAwait(false);
             if (result.Cancelled)
             {
@@ -138,6 +157,14 @@ internal static class TrainCommand
             }
             var modelPath = Path.Combine(outDir, "model.ckpt");
             await WriteAtomicallyAsync(modelPath, Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainerOptions), CancellationToken.None).ConfigureAwait(false);
+            if (parse.GetValue(Eqx))
+            {
+                var eqxPath = Path.Combine(outDir, "model.eqx");
+                using (var eqx = File.Create(eqxPath + ".tmp"))
+                    ModelInterchange.Export(Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainerOptions), ExportFormat.Eqx, eqx);
+                File.Move(eqxPath + ".tmp", eqxPath, overwrite: true);
+                Console.WriteLine($"train: wrote {eqxPath}");
+            }
             Console.WriteLine($"train: done, step {result.Step}, last loss {result.LastLoss:F5}; model {modelPath}, loss log {lossLog.Path}");
             return 0;
         }
@@ -191,6 +218,16 @@ internal static class TrainCommand
 
     /// <summary>checkpoints/latest.json: names the newest checkpoint, e.g. {"checkpoint":"ckpt-00001000.ckpt","step":1000,...}.</summary>
     private sealed record LatestPointer(string Checkpoint, long Step, DateTimeOffset WrittenUtc);
+
+    /// <summary>Redraws loss.png from loss.csv (written beside it through a temporary file).</summary>
+    private static async Task DrawLossAsync(string lossCsv, string outDir, CancellationToken cancellationToken)
+    {
+        var text = await File.ReadAllTextAsync(lossCsv, cancellationToken).ConfigureAwait(false);
+        if (LossCurve.Parse(text).Losses.All(l => !(l > 0) || !double.IsFinite(l))) return; // nothing to draw yet
+        var png = Path.Combine(outDir, PreviewRenderer.LossCurveFile);
+        await File.WriteAllBytesAsync(png + ".tmp", LossCurve.RenderCsv(text, $"training loss ({Path.GetFileName(outDir)})"), cancellationToken).ConfigureAwait(false);
+        File.Move(png + ".tmp", png, overwrite: true);
+    }
 
     private sealed class ConsoleProgress : IProgress<TrainingProgress>
     {

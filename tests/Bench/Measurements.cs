@@ -28,7 +28,7 @@ public static class Measurements
     }
 
     /// <summary>Scoring images/s: forward passes at t = 0.02 under inference mode, batch <paramref name="batch"/>.</summary>
-    public static double ScoringImagesPerSecond(ScoreNetOptions options, int batch, double seconds)
+    public static Sample Scoring(ScoreNetOptions options, int batch, double seconds)
     {
         manual_seed(0);
         using var model = ScoreNetFactory.Create(options);
@@ -37,6 +37,7 @@ public static class Measurements
         using var y = randn(batch, 1, options.ImageSize, options.ImageSize);
         using var t = full(batch, 0.02f);
         for (var i = 0; i < 3; i++) model.forward(y, t).Dispose(); // warm-up: allocator and kernels
+        var before = ProcessCounters.Now();
         var sw = Stopwatch.StartNew();
         var batches = 0;
         while (sw.Elapsed.TotalSeconds < seconds)
@@ -45,14 +46,15 @@ public static class Measurements
             model.forward(y, t);
             batches++;
         }
-        return batches * (double)batch / sw.Elapsed.TotalSeconds;
+        sw.Stop();
+        return new Sample((long)batches * batch, batches, sw.Elapsed, ProcessCounters.Now() - before);
     }
 
     /// <summary>
     /// Training images/s through the product's <see cref="Trainer"/> (AdaBelief, stratified times, DSM loss):
     /// <paramref name="warmup"/> steps, then the steps completed within about <paramref name="seconds"/>.
     /// </summary>
-    public static async Task<double> TrainingImagesPerSecond(ScoreNetOptions options, int batch, int warmup, double seconds)
+    public static async Task<Sample> Training(ScoreNetOptions options, int batch, int warmup, double seconds)
     {
         manual_seed(0);
         using var model = ScoreNetFactory.Create(options);
@@ -63,17 +65,24 @@ public static class Measurements
         using var trainer = new Trainer(model, new VpProcess(), trainerOptions);
         var sw = new Stopwatch();
         long timedSteps = 0;
+        var before = default(ProcessCounters);
+        var counters = default(ProcessCounters);
         trainer.StepCompleted = (step, _) =>
         {
-            if (step == warmup) sw.Start();
+            if (step == warmup)
+            {
+                before = ProcessCounters.Now();
+                sw.Start();
+            }
             else if (step > warmup) timedSteps++;
             if (sw.IsRunning && sw.Elapsed.TotalSeconds >= seconds)
             {
                 sw.Stop();
+                counters = ProcessCounters.Now() - before;
                 cts.Cancel();
             }
         };
         await trainer.RunAsync(data, cts.Token).ConfigureAwait(false);
-        return timedSteps * (double)batch / sw.Elapsed.TotalSeconds;
+        return new Sample(timedSteps * batch, timedSteps, sw.Elapsed, counters);
     }
 }

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 // ScoreBatch benchmark: scoring and training images/s of the default mixer at 32² and 64², the GFLOP/s they reach
 // (analytic matmul FLOPs, see MixerFlops) and, in the same run, the GFLOP/s of a large fp32 matrix product.
 // Usage: dotnet run -c Release --project tests/Bench [-- --seconds 5 --score-batch 128 --train-batch 64
-//        --sizes 32,64 --no-malloc-tuning]
+//        --sizes 32,64 --workloads score,train --no-malloc-tuning]
 var arguments = args.ToList();
 string Arg(string name, string fallback)
 {
@@ -18,6 +18,7 @@ var seconds = double.Parse(Arg("--seconds", "5"), CultureInfo.InvariantCulture);
 var scoreBatch = int.Parse(Arg("--score-batch", "128"), CultureInfo.InvariantCulture);
 var trainBatch = int.Parse(Arg("--train-batch", "64"), CultureInfo.InvariantCulture);
 var sizes = Arg("--sizes", "32,64").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+var workloads = Arg("--workloads", "score,train").Split(',');
 var tuned = !arguments.Contains("--no-malloc-tuning") && NativeMemoryTuning.Apply();
 TorchDevices.UseAllCores();
 
@@ -27,19 +28,26 @@ Console.WriteLine($"threads {get_num_threads()}, malloc tuning {(tuned ? "applie
 var peak = Measurements.MatmulGflops(2048, seconds);
 Console.WriteLine($"fp32 matmul 2048³: {peak:F1} GFLOP/s (practical peak)");
 Console.WriteLine();
-Console.WriteLine("| size | workload | batch | images/s | MFLOP/image | GFLOP/s | % of matmul peak |");
-Console.WriteLine("|---|---|---|---|---|---|---|");
+Console.WriteLine("| size | workload | batch | images/s | MFLOP/image | GFLOP/s | % of matmul peak | images/CPU-s | minor faults/batch |");
+Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
 foreach (var size in sizes)
 {
     var options = new ScoreNetOptions { ImageSize = size };
-    var score = Measurements.ScoringImagesPerSecond(options, scoreBatch, seconds);
-    Row(size, "score", scoreBatch, score, MixerFlops.ForwardPerImage(options));
-    var train = await Measurements.TrainingImagesPerSecond(options, trainBatch, warmup: 3, seconds).ConfigureAwait(false);
-    Row(size, "train", trainBatch, train, MixerFlops.TrainingPerImage(options));
+    if (workloads.Contains("score"))
+    {
+        var score = Measurements.Scoring(options, scoreBatch, seconds);
+        Row(size, "score", scoreBatch, score, MixerFlops.ForwardPerImage(options));
+    }
+    if (workloads.Contains("train"))
+    {
+        var train = await Measurements.Training(options, trainBatch, warmup: 3, seconds).ConfigureAwait(false);
+        Row(size, "train", trainBatch, train, MixerFlops.TrainingPerImage(options));
+    }
 }
 
-void Row(int size, string workload, int batch, double imagesPerSecond, double flopsPerImage)
+void Row(int size, string workload, int batch, Sample sample, double flopsPerImage)
 {
-    var gflops = imagesPerSecond * flopsPerImage / 1e9;
-    Console.WriteLine($"| {size}² | {workload} | {batch} | {imagesPerSecond:F1} | {flopsPerImage / 1e6:F1} | {gflops:F1} | {100 * gflops / peak:F0} % |");
+    var gflops = sample.ImagesPerSecond * flopsPerImage / 1e9;
+    Console.WriteLine($"| {size}² | {workload} | {batch} | {sample.ImagesPerSecond:F1} | {flopsPerImage / 1e6:F1} | {gflops:F1} | " +
+        $"{100 * gflops / peak:F0} % | {sample.ImagesPerCpuSecond:F1} | {sample.FaultsPerBatch:F0} |");
 }

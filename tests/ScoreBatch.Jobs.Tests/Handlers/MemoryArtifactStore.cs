@@ -1,23 +1,23 @@
-using System.Runtime.CompilerServices;
 using ScoreBatch.Storage.Abstractions;
+using ScoreBatch.Storage.InMemory;
 
 namespace ScoreBatch.Jobs.Tests.Handlers;
 
 /// <summary>
-/// A minimal in-memory <see cref="IArtifactStore"/> for handler tests (blob semantics: ordinal listing, conditional
-/// writes), with counters that let tests see how many files are in flight. The storage project's full adapter
-/// lives on the worker branch; this double keeps the Jobs tests independent of it.
+/// The storage project's <see cref="InMemoryArtifactStore"/> with counters that let handler tests see how many
+/// content-changing writes happened and how many input files were in flight at once.
 /// </summary>
 internal sealed class MemoryArtifactStore : IArtifactStore
 {
+    private readonly InMemoryArtifactStore _inner = new();
     private readonly Lock _gate = new();
-    private readonly SortedDictionary<string, byte[]> _blobs = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _containers = new(StringComparer.Ordinal);
     private int _reads, _writes, _maxInFlight;
 
     /// <summary>Successful (content-changing) writes so far.</summary>
     public int Writes { get { lock (_gate) return _writes; } }
 
-    /// <summary>Largest observed (reads of input files) - (writes of score files): files held somewhere in the pipeline.</summary>
+    /// <summary>Largest observed (reads of input files) - (writes): files held somewhere in the pipeline.</summary>
     public int MaxInFlight { get { lock (_gate) return _maxInFlight; } }
 
     /// <summary>Only reads of names starting with this prefix count towards <see cref="MaxInFlight"/>.</summary>
@@ -25,70 +25,75 @@ internal sealed class MemoryArtifactStore : IArtifactStore
 
     public void Put(string path, byte[] bytes)
     {
-        lock (_gate) _blobs[path] = bytes;
+        _inner.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: true, CancellationToken.None).GetAwaiter().GetResult();
+        Remember(path);
     }
 
-    public byte[]? Get(string path)
-    {
-        lock (_gate) return _blobs.TryGetValue(path, out var b) ? b : null;
-    }
+    public byte[]? Get(string path) =>
+        _inner.TryReadAsync(path, CancellationToken.None).GetAwaiter().GetResult()?.Content.ToArray();
 
+    /// <summary>Every artifact's name, sorted (the store lists per container, so this lists each container seen).</summary>
     public IReadOnlyList<string> Names()
     {
-        lock (_gate) return [.. _blobs.Keys];
+        string[] containers;
+        lock (_gate) containers = [.. _containers];
+        return containers.SelectMany(c => _inner.ListAsync(c + "/", CancellationToken.None).Select(a => a.Path).ToListAsync().AsTask().GetAwaiter().GetResult())
+            .Order(StringComparer.Ordinal).ToList();
     }
 
-    public async IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        List<ArtifactInfo> snapshot;
-        lock (_gate) snapshot = [.. _blobs.Where(b => b.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(b => Info(b.Key, b.Value))];
-        foreach (var info in snapshot)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await Task.Yield();
-            yield return info;
-        }
-    }
+    public IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, CancellationToken cancellationToken) => _inner.ListAsync(prefix, cancellationToken);
 
     public async Task<BinaryData> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        await Task.Yield();
-        cancellationToken.ThrowIfCancellationRequested();
-        lock (_gate)
-        {
-            if (!_blobs.TryGetValue(path, out var bytes)) throw new ArtifactNotFoundException(path);
-            if (path.StartsWith(CountedReadPrefix, StringComparison.Ordinal))
-            {
-                _reads++;
-                _maxInFlight = Math.Max(_maxInFlight, _reads - _writes);
-            }
-            return BinaryData.FromBytes(bytes);
-        }
+        var content = await _inner.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        CountRead(path);
+        return content;
     }
 
-    public Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken)
+    public async Task<ArtifactContent?> TryReadAsync(string path, CancellationToken cancellationToken)
     {
-        lock (_gate) return Task.FromResult(_blobs.TryGetValue(path, out var b) ? Info(path, b) : null);
+        var content = await _inner.TryReadAsync(path, cancellationToken).ConfigureAwait(false);
+        if (content is not null) CountRead(path);
+        return content;
     }
+
+    public Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken) => _inner.GetInfoAsync(path, cancellationToken);
 
     public async Task<bool> WriteAsync(string path, BinaryData content, bool overwrite, CancellationToken cancellationToken)
     {
-        await Task.Yield();
-        cancellationToken.ThrowIfCancellationRequested();
+        var written = await _inner.WriteAsync(path, content, overwrite, cancellationToken).ConfigureAwait(false);
+        Remember(path);
+        if (written) CountWrite();
+        return written;
+    }
+
+    public async Task<string?> WriteConditionalAsync(string path, BinaryData content, string? ifMatchETag, CancellationToken cancellationToken)
+    {
+        var etag = await _inner.WriteConditionalAsync(path, content, ifMatchETag, cancellationToken).ConfigureAwait(false);
+        Remember(path);
+        if (etag is not null) CountWrite();
+        return etag;
+    }
+
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => _inner.DeleteAsync(path, cancellationToken);
+
+    private void CountRead(string path)
+    {
+        if (!path.StartsWith(CountedReadPrefix, StringComparison.Ordinal)) return;
         lock (_gate)
         {
-            if (!overwrite && _blobs.ContainsKey(path)) return false;
-            _blobs[path] = content.ToArray();
-            _writes++;
-            return true;
+            _reads++;
+            _maxInFlight = Math.Max(_maxInFlight, _reads - _writes);
         }
     }
 
-    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    private void Remember(string path)
     {
-        lock (_gate) return Task.FromResult(_blobs.Remove(path));
+        lock (_gate) _containers.Add(path.Split('/')[0]);
     }
 
-    private static ArtifactInfo Info(string path, byte[] bytes) =>
-        new(path, bytes.Length, $"\"{bytes.Length:x}-{HashCode.Combine(bytes.Length, bytes.FirstOrDefault(), bytes.LastOrDefault()):x}\"", DateTimeOffset.UnixEpoch);
+    private void CountWrite()
+    {
+        lock (_gate) _writes++;
+    }
 }

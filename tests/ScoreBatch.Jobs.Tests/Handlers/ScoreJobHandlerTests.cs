@@ -62,7 +62,7 @@ public class ScoreJobHandlerTests
         Input = input,
         Output = "data/out",
         Model = model,
-        Params = new JobParams(parameters ?? Json("""{ "batch": 2, "device": "cpu" }""")),
+        Params = new JobParams(parameters ?? Json("""{ "batch": 2, "device": "cpu", "previews": 0 }""")),
     };
 
     /// <summary>Params as the runner gets them: parsed from message text.</summary>
@@ -138,7 +138,7 @@ public class ScoreJobHandlerTests
         store.Put(ModelPath, TinyCheckpoint());
         for (int i = 0; i < 40; i++) store.Put($"data/many/{i:D3}.npy", Npy.ToBytes(Pixels(64, i), [8, 8]));
         var handler = new ScoreJobHandler(new ScoreJobHandlerOptions(FilesAhead: 1, UploadsAhead: 1));
-        await handler.RunAsync(Context(store, Request(input: "data/many", parameters: Json("""{ "batch": 1 }"""))), CancellationToken.None);
+        await handler.RunAsync(Context(store, Request(input: "data/many", parameters: Json("""{ "batch": 1, "previews": 0 }"""))), CancellationToken.None);
         Assert.Equal(41, store.Names().Count(n => n.StartsWith("data/out/", StringComparison.Ordinal))); // 40 maps + summary
         Assert.InRange(store.MaxInFlight, 1, 6);
     }
@@ -189,7 +189,7 @@ public class ScoreJobHandlerTests
         var progress = new Recorder(p => { if (p.Done >= 2) cts.Cancel(); });
         var handler = new ScoreJobHandler(new ScoreJobHandlerOptions(FilesAhead: 1, UploadsAhead: 1));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            handler.RunAsync(Context(store, Request(parameters: Json("""{ "batch": 1 }""")), progress), cts.Token));
+            handler.RunAsync(Context(store, Request(parameters: Json("""{ "batch": 1, "previews": 0 }""")), progress), cts.Token));
         Assert.Null(store.Get("data/out/summary.csv"));
         Assert.True(progress.Reports[^1].Done < 30, $"ran to {progress.Reports[^1].Done} of 30 after cancellation");
     }

@@ -1,0 +1,69 @@
+# ScoreBatch worker images. Two runtime targets from one build:
+#   docker build --target runtime-cpu -t scorebatch:cpu .
+#   docker build --target runtime-gpu -t scorebatch:gpu .   (libtorch CUDA via -p:TorchRuntime=cuda; host needs only the NVIDIA driver)
+# The container runs `scorebatch worker`; configure it with SCOREBATCH__* variables (see README / Infra/k8s).
+
+ARG DOTNET_SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble
+ARG DOTNET_RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0-noble
+ARG CUDA_RUNTIME_IMAGE=nvidia/cuda:12.8.1-runtime-ubuntu24.04
+
+# ---- restore: project files only, so source edits do not invalidate the package layer ----
+FROM ${DOTNET_SDK_IMAGE} AS restore
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig ./
+COPY build/ build/
+COPY Jobs/ScoreBatch.Jobs.csproj Jobs/
+COPY Storage/ScoreBatch.Storage.csproj Storage/
+COPY Worker/ScoreBatch.Worker.csproj Worker/
+RUN dotnet restore Worker/ScoreBatch.Worker.csproj -p:TorchRuntime=cpu \
+ && dotnet restore Worker/ScoreBatch.Worker.csproj -p:TorchRuntime=cuda
+COPY Jobs/ Jobs/
+COPY Storage/ Storage/
+COPY Worker/ Worker/
+
+FROM restore AS publish-cpu
+RUN dotnet publish Worker/ScoreBatch.Worker.csproj -c Release -p:TorchRuntime=cpu --no-restore -o /app
+
+FROM restore AS publish-gpu
+RUN dotnet publish Worker/ScoreBatch.Worker.csproj -c Release -p:TorchRuntime=cuda --no-restore -o /app
+
+# ---- CPU runtime ----
+FROM ${DOTNET_RUNTIME_IMAGE} AS runtime-cpu
+ENV SCOREBATCH__CACHEDIRECTORY=/tmp/scorebatch-cache \
+    SCOREBATCH__DEVICE=cpu \
+    DOTNET_gcServer=0
+WORKDIR /app
+COPY --from=publish-cpu /app /app
+# The dotnet images ship a non-root "app" user (uid 1654).
+USER app
+# Liveness: the worker touches its heartbeat on every loop turn and progress tick. No --start-period: three
+# 60 s intervals already cover start-up, and dockerfilelint 1.8 misreads that option.
+HEALTHCHECK --interval=60s --timeout=20s --retries=3 \
+  CMD ["dotnet", "/app/scorebatch.dll", "health", "--max-age", "00:03:00"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["dotnet", "/app/scorebatch.dll"]
+CMD ["worker"]
+
+# ---- GPU runtime: CUDA 12 on Ubuntu 24.04 with the .NET runtime copied from the official image ----
+FROM ${DOTNET_RUNTIME_IMAGE} AS dotnet-runtime
+FROM ${CUDA_RUNTIME_IMAGE} AS runtime-gpu
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ca-certificates libgomp1 libssl3t64 zlib1g \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --uid 1654 --create-home --shell /usr/sbin/nologin app
+COPY --from=dotnet-runtime /usr/share/dotnet /usr/share/dotnet
+RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
+ENV DOTNET_ROOT=/usr/share/dotnet \
+    SCOREBATCH__CACHEDIRECTORY=/tmp/scorebatch-cache \
+    SCOREBATCH__DEVICE=cuda \
+    DOTNET_gcServer=0 \
+    NVIDIA_VISIBLE_DEVICES=all \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility
+WORKDIR /app
+COPY --from=publish-gpu /app /app
+USER app
+HEALTHCHECK --interval=60s --timeout=20s --retries=3 \
+  CMD ["dotnet", "/app/scorebatch.dll", "health", "--max-age", "00:03:00"]
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["dotnet", "/app/scorebatch.dll"]
+CMD ["worker"]

@@ -1,0 +1,38 @@
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Storage.Abstractions;
+using ScoreBatch.Storage.Formats;
+
+namespace ScoreBatch.Jobs.Handlers;
+
+/// <summary>One input file: its full name and its name relative to the input prefix (used in ids and output names).</summary>
+public sealed record InputFile(string Path, string RelativeName);
+
+/// <summary>Finds the cutout files a job reads.</summary>
+public static class JobInputs
+{
+    /// <summary>
+    /// The supported cutout files: <paramref name="input"/> itself when it names one, else everything under
+    /// "input/" outside the job's own <paramref name="output"/>, ordered by name. None is a validation error on "input".
+    /// </summary>
+    public static async Task<IReadOnlyList<InputFile>> ListCutoutFilesAsync(IArtifactStore store, string input, string output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var single = await store.GetInfoAsync(input.TrimEnd('/'), cancellationToken).ConfigureAwait(false);
+        if (single is not null && CutoutReader.IsSupported(single.Path))
+            return [new InputFile(single.Path, single.Path[(single.Path.LastIndexOf('/') + 1)..])];
+        var prefix = input.TrimEnd('/') + "/";
+        var outputPrefix = output.TrimEnd('/') + "/";
+        var files = new List<InputFile>();
+        await foreach (var info in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (!CutoutReader.IsSupported(info.Path) || info.Path.StartsWith(outputPrefix, StringComparison.Ordinal)) continue;
+            files.Add(new InputFile(info.Path, info.Path[prefix.Length..]));
+        }
+        if (files.Count == 0)
+            throw new JobValidationException("input", $"no cutout files ({string.Join(", ", CutoutReader.SupportedExtensions)}) at or under '{input}'");
+        return files;
+    }
+
+    /// <summary>"prefix/relative" with exactly one slash between.</summary>
+    public static string Join(string prefix, string relative) => prefix.TrimEnd('/') + "/" + relative;
+}

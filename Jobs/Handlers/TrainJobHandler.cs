@@ -1,0 +1,204 @@
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Runtime;
+using ScoreBatch.Jobs.Training;
+using ScoreBatch.Jobs.Transforms;
+using ScoreBatch.Storage.Abstractions;
+using ScoreBatch.Storage.Formats;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ScoreBatch.Jobs.Handlers;
+
+/// <summary>
+/// Runs "train" jobs (SCIENCE.md 3): reads every cutout under "input", trains a ScoreNet by denoising score
+/// matching and writes, under "output": checkpoints/ckpt-STEP.ckpt every params.checkpoint_every steps with
+/// checkpoints/latest.json naming the newest, loss.csv and loss.png (refreshed at each checkpoint), and at the end
+/// model.ckpt (and model.eqx when params.export_eqx). A redelivered job resumes exactly from latest.json, so a
+/// crash or an eviction costs at most the steps since the last checkpoint and the loss curve never has a gap or a
+/// duplicate. On cancellation (shutdown) it writes a checkpoint and returns <see cref="JobOutcome.Snooze"/>.
+/// Numbered checkpoints and model.ckpt are written with overwrite: false; training is deterministic, so bytes an
+/// earlier attempt left are the ones this attempt would write.
+/// </summary>
+public sealed class TrainJobHandler : IJobHandler
+{
+    public string Kind => TrainJobArgs.Kind;
+
+    public void Validate(JobRequest request) => TrainJobArgs.From(request);
+
+    public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var args = TrainJobArgs.From(context.Request);
+        var device = ResolveDevice(args.Device ?? context.Device);
+        var run = new TrainingRunPaths(args.Output);
+
+        var (resume, resumedFromLatest) = await FindResumePointAsync(context.Store, args, run, cancellationToken).ConfigureAwait(false);
+        var options = resume?.Header.Model ?? args.Model;
+        if (resume is not null && context.Request.Params.Has("size") && args.Model.ImageSize != options.ImageSize)
+            throw new JobValidationException("params.size", $"is {args.Model.ImageSize} but {resume.Source} holds a {options.ImageSize}x{options.ImageSize} model");
+        var transform = resume?.CreateTransform() ?? DataTransforms.Create(args.Transform);
+        var trainerOptions = (resume?.Header.Trainer is { } saved && resume.OptimizerState.Length > 0 ? saved : args.Trainer) with
+        {
+            CheckpointEvery = args.Trainer.CheckpointEvery,
+            LogEvery = args.Trainer.LogEvery,
+        };
+        if (args.StepsGiven || resume?.Header.Trainer is null) trainerOptions = trainerOptions with { Steps = args.Trainer.Steps };
+        if (resume is not null && resume.Header.Step >= trainerOptions.Steps && !resumedFromLatest)
+            throw new JobValidationException("params.steps", $"is {trainerOptions.Steps} but {resume.Source} is already at step {resume.Header.Step}");
+
+        using var images = await LoadImagesAsync(context, args, options.ImageSize, cancellationToken).ConfigureAwait(false);
+        using var modelSpace = ToModelSpace(transform, images, args.Input);
+        using var data = new InMemoryTrainingData(modelSpace);
+
+        using var init = new Generator(unchecked((ulong)trainerOptions.Seed));
+        using var model = ScoreNetFactory.Create(options, init);
+        if (resume is not null && resume.OptimizerState.Length == 0) resume.LoadWeightsInto(model);
+        model.to(device);
+        using var trainer = new Trainer(model, new VpProcess(t: options.T), trainerOptions, device, context.Time);
+        if (resume is not null && resume.OptimizerState.Length > 0) trainer.Restore(resume);
+        var parameters = ScoreNetFactory.ParameterCount(model);
+        var deviceName = device.type.ToString();
+        TrainJobLog.Starting(context.Logger, data.Count, options.ImageSize, parameters, trainer.Step,
+            trainerOptions.Steps, resume?.Source ?? "(new)", deviceName);
+
+        var history = await ReadHistoryAsync(context.Store, run, resumedFromLatest, trainer.Step, cancellationToken).ConfigureAwait(false);
+        var writer = new TrainingOutputWriter(context.Store, run, transform, context.Time);
+        trainer.StepCompleted = history.Add;
+        trainer.Progress = new Progress(context);
+        trainer.CheckpointDue = (t, ct) => writer.WriteCheckpointAsync(t, history, ct);
+
+        var result = await trainer.RunAsync(data, cancellationToken).ConfigureAwait(false);
+        if (result.Cancelled)
+        {
+            // Shutdown: save what we have so the next delivery continues from here. The job's token is already
+            // cancelled; these writes are bounded by the runner's finalize timeout.
+            await writer.WriteCheckpointAsync(trainer, history, CancellationToken.None).ConfigureAwait(false);
+            return JobOutcome.Snooze($"stopped at step {trainer.Step} of {trainerOptions.Steps}; checkpoint {CheckpointPointer.FileName(trainer.Step)} written");
+        }
+        if (trainerOptions.CheckpointEvery == 0 || trainer.Step % trainerOptions.CheckpointEvery != 0)
+            await writer.WriteCheckpointAsync(trainer, history, cancellationToken).ConfigureAwait(false);
+        await writer.WriteFinalModelAsync(trainer, args.ExportEqx, cancellationToken).ConfigureAwait(false);
+        TrainJobLog.Finished(context.Logger, trainer.Step, result.LastLoss, run.Model);
+        return JobOutcome.Completed;
+    }
+
+    private static Device ResolveDevice(string name)
+    {
+        try
+        {
+            return TorchDevices.Resolve(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new JobValidationException("params.device", e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Where to continue from: this job's own checkpoints/latest.json (a redelivery after a crash or shutdown) wins;
+    /// otherwise the checkpoint named by "model", if any.
+    /// </summary>
+    private static async Task<(Checkpoint? Checkpoint, bool FromLatest)> FindResumePointAsync(
+        IArtifactStore store, TrainJobArgs args, TrainingRunPaths run, CancellationToken cancellationToken)
+    {
+        if (await store.GetInfoAsync(run.Latest, cancellationToken).ConfigureAwait(false) is not null)
+        {
+            var pointerBytes = await store.ReadAsync(run.Latest, cancellationToken).ConfigureAwait(false);
+            CheckpointPointer pointer;
+            try
+            {
+                pointer = CheckpointPointer.Parse(pointerBytes.ToString(), run.Latest);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new JobValidationException(run.Latest, e.Message);
+            }
+            return (await LoadCheckpointAsync(store, run.Checkpoint(pointer.Step), run.Latest, cancellationToken).ConfigureAwait(false), true);
+        }
+        if (args.ResumeFrom is null) return (null, false);
+        return (await LoadCheckpointAsync(store, args.ResumeFrom, "model", cancellationToken).ConfigureAwait(false), false);
+    }
+
+    private static async Task<Checkpoint> LoadCheckpointAsync(IArtifactStore store, string path, string field, CancellationToken cancellationToken)
+    {
+        BinaryData bytes;
+        try
+        {
+            bytes = await store.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArtifactNotFoundException)
+        {
+            throw new JobValidationException(field, $"checkpoint '{path}' does not exist");
+        }
+        try
+        {
+            using var stream = bytes.ToStream();
+            return Checkpoint.Load(stream, path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new JobValidationException(field, e.Message);
+        }
+    }
+
+    /// <summary>Every cutout under "input" as [N x 1 x S x S] in data space; a bad file is a validation error naming it.</summary>
+    private static async Task<Tensor> LoadImagesAsync(JobContext context, TrainJobArgs args, int size, CancellationToken cancellationToken)
+    {
+        var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
+        var cutouts = new List<Cutout>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            var bytes = await context.Store.ReadAsync(files[i].Path, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                cutouts.AddRange(CutoutReader.Read(files[i].RelativeName, bytes.ToMemory().Span));
+            }
+            catch (CutoutFormatException e)
+            {
+                throw new JobValidationException(files[i].Path, e.Message);
+            }
+            context.Progress.Report(new JobProgress(0, args.Trainer.Steps, "steps", $"read {i + 1} of {files.Count} input files ({cutouts.Count} cutouts)"));
+        }
+        try
+        {
+            return TrainingImages.Stack(cutouts, size);
+        }
+        catch (ArgumentException e)
+        {
+            throw new JobValidationException("input", e.Message);
+        }
+    }
+
+    private static Tensor ToModelSpace(IDataTransform transform, Tensor images, string input)
+    {
+        try
+        {
+            return transform.Forward(images);
+        }
+        catch (ArgumentException e)
+        {
+            throw new JobValidationException("input", $"{input}: {e.Message}");
+        }
+    }
+
+    /// <summary>loss.csv of an earlier attempt, cut back to the step we resume from; empty for a new run.</summary>
+    private static async Task<LossHistory> ReadHistoryAsync(IArtifactStore store, TrainingRunPaths run, bool resumed, long step, CancellationToken cancellationToken)
+    {
+        if (!resumed || step == 0 || await store.GetInfoAsync(run.LossCsv, cancellationToken).ConfigureAwait(false) is null)
+            return new LossHistory();
+        var csv = await store.ReadAsync(run.LossCsv, cancellationToken).ConfigureAwait(false);
+        var history = LossHistory.Parse(csv.ToString(), run.LossCsv);
+        history.TruncateAfter(step);
+        return history;
+    }
+
+    /// <summary>Turns trainer reports into job progress (status.json and the runner's log line).</summary>
+    private sealed class Progress(JobContext context) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => context.Progress.Report(new JobProgress(
+            value.Step, value.TotalSteps, "steps", value.ToString(),
+            new Dictionary<string, double> { ["loss"] = value.Loss, ["images_per_second"] = value.ImagesPerSecond }));
+    }
+}

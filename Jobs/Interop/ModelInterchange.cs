@@ -1,0 +1,74 @@
+using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Training;
+using ScoreBatch.Jobs.Transforms;
+
+namespace ScoreBatch.Jobs.Interop;
+
+/// <summary>Formats a checkpoint can be exported to.</summary>
+public enum ExportFormat
+{
+    /// <summary>galaxygrad/equinox leaf file (mixer only), read by galaxygrad's loader and scarlet2's ScorePrior.</summary>
+    Eqx,
+
+    /// <summary>PyTorch state dict (torch.save format) for torch.load + load_state_dict.</summary>
+    PyTorch,
+}
+
+/// <summary>
+/// What the <c>scorebatch import-eqx</c> and <c>scorebatch export</c> verbs do, usable from a job as well:
+/// released galaxygrad priors become normal checkpoints (mixer, VP beta = 1, model space y = ln(1 + x) / 0.1), and
+/// checkpoints leave as .eqx or PyTorch files.
+/// </summary>
+public static class ModelInterchange
+{
+    /// <summary>
+    /// A model-only checkpoint from an .eqx file. The image size follows from the weights (P tokens of patch²);
+    /// when <paramref name="imageSize"/> is given it must agree.
+    /// </summary>
+    public static Checkpoint ImportEqx(ReadOnlySpan<byte> eqx, string source, int? imageSize = null, TimeProvider? time = null)
+    {
+        using var model = EqxMixerConverter.Import(eqx, source, imageSize);
+        // The released priors were trained in y = ln(1 + x) / 0.1 (SCIENCE.md 4) with the VP process, T = t1.
+        return Checkpoint.FromModel(model, new Log1pTransform(), time: time);
+    }
+
+    /// <summary>
+    /// Loads a model file named by a job: a ScoreBatch checkpoint, or (name ending in ".eqx") a galaxygrad/equinox
+    /// prior imported on the fly, so that score jobs can name either.
+    /// </summary>
+    public static Checkpoint LoadModel(ReadOnlySpan<byte> bytes, string name, TimeProvider? time = null)
+    {
+        if (name.EndsWith(".eqx", StringComparison.OrdinalIgnoreCase))
+            return ImportEqx(bytes, name, imageSize: null, time);
+        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        return Checkpoint.Load(stream, name);
+    }
+
+    /// <summary>Writes <paramref name="checkpoint"/>'s model in <paramref name="format"/>.</summary>
+    public static void Export(Checkpoint checkpoint, ExportFormat format, Stream output)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        using var model = checkpoint.CreateModel();
+        switch (format)
+        {
+            case ExportFormat.Eqx:
+                if (model is not MixerScoreNet mixer)
+                    throw new ArgumentException($"{checkpoint.Source}: only the '{ScoreNetArchitectures.Mixer}' architecture has an .eqx layout, this checkpoint holds '{checkpoint.Header.Architecture}'", nameof(checkpoint));
+                EqxMixerConverter.Export(mixer, output);
+                break;
+            case ExportFormat.PyTorch:
+                PyTorchExporter.Export(model, output);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(format), format, "unknown export format");
+        }
+    }
+
+    /// <summary>Parses a --format value ("eqx", "pytorch"; case-insensitive), naming the accepted values on error.</summary>
+    public static ExportFormat ParseFormat(string value) => value.ToLowerInvariant() switch
+    {
+        "eqx" => ExportFormat.Eqx,
+        "pytorch" or "torch" or "pt" => ExportFormat.PyTorch,
+        _ => throw new ArgumentException($"--format: unknown export format '{value}' (accepted: eqx, pytorch)"),
+    };
+}

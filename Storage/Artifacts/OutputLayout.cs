@@ -1,0 +1,26 @@
+using ScoreBatch.Storage.Abstractions;
+
+namespace ScoreBatch.Storage.Artifacts;
+
+/// <summary>The fixed names inside a job's output prefix (see DESIGN.md, "Blob layout").</summary>
+public static class OutputLayout
+{
+    /// <summary>The job's state, updated with ETag conditions.</summary>
+    public const string StatusFile = "status.json";
+
+    /// <summary>The manifest of outputs, written last; its presence means "done".</summary>
+    public const string SuccessFile = "_SUCCESS";
+
+    /// <summary>Folder for training checkpoints ("ckpt-00001000.ckpt" and "latest.json").</summary>
+    public const string CheckpointsFolder = "checkpoints";
+
+    public static string StatusPath(string output) => ArtifactPath.Combine(output, StatusFile);
+
+    public static string SuccessPath(string output) => ArtifactPath.Combine(output, SuccessFile);
+
+    /// <summary>"&lt;output&gt;/checkpoints": where a training handler saves and resumes.</summary>
+    public static string CheckpointsPrefix(string output) => ArtifactPath.Combine(output, CheckpointsFolder);
+
+    /// <summary>"&lt;output&gt;/" with exactly one trailing slash, for listings that must not match "&lt;output&gt;2/...".</summary>
+    public static string ListingPrefix(string output) => output.TrimEnd('/') + "/";
+}

@@ -1,0 +1,141 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using ScoreBatch.Storage.Abstractions;
+
+namespace ScoreBatch.Storage.Local;
+
+/// <summary>
+/// An <see cref="IArtifactStore"/> over files under a root folder: "container/a/b.npy" is ROOT/container/a/b.npy.
+/// Writes go to a temporary file first and are renamed into place, so readers never see half a file.
+/// The ETag is a hash of the content; conditional writes are atomic within this process (one lock) and
+/// If-None-Match: * is also atomic across processes (rename without overwrite). Used by the CLI and by tests.
+/// </summary>
+public sealed class LocalFolderArtifactStore : IArtifactStore
+{
+    private readonly string _root;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public LocalFolderArtifactStore(string root)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        _root = Path.GetFullPath(root);
+        Directory.CreateDirectory(_root);
+    }
+
+    public string Root => _root;
+
+    public async IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArtifactPath.Validate(prefix, nameof(prefix), requireBlobName: false);
+        var (container, _) = ArtifactPath.Split(prefix);
+        var containerDir = Path.Combine(_root, container);
+        if (!Directory.Exists(containerDir)) yield break;
+        var names = Directory.EnumerateFiles(containerDir, "*", SearchOption.AllDirectories)
+            .Where(f => !IsTemporary(f))
+            .Select(f => container + "/" + Path.GetRelativePath(containerDir, f).Replace(Path.DirectorySeparatorChar, '/'))
+            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        foreach (var name in names)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var info = await GetInfoAsync(name, cancellationToken).ConfigureAwait(false);
+            if (info is not null) yield return info;
+        }
+    }
+
+    public async Task<BinaryData> ReadAsync(string path, CancellationToken cancellationToken)
+        => (await TryReadAsync(path, cancellationToken).ConfigureAwait(false))?.Content ?? throw new ArtifactNotFoundException(path);
+
+    public async Task<ArtifactContent?> TryReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = FileFor(path);
+        try
+        {
+            var bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
+            return new ArtifactContent(BinaryData.FromBytes(bytes), ETagOf(bytes));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken)
+    {
+        var content = await TryReadAsync(path, cancellationToken).ConfigureAwait(false);
+        if (content is null) return null;
+        return new ArtifactInfo(path, content.Content.ToMemory().Length, content.ETag, File.GetLastWriteTimeUtc(FileFor(path)));
+    }
+
+    public async Task<bool> WriteAsync(string path, BinaryData content, bool overwrite, CancellationToken cancellationToken)
+        => overwrite
+            ? await WriteUnderLockAsync(path, content, _ => true, cancellationToken).ConfigureAwait(false) is not null
+            : await WriteConditionalAsync(path, content, null, cancellationToken).ConfigureAwait(false) is not null;
+
+    public Task<string?> WriteConditionalAsync(string path, BinaryData content, string? ifMatchETag, CancellationToken cancellationToken)
+        => WriteUnderLockAsync(path, content, current => ifMatchETag is null ? current is null : current == ifMatchETag, cancellationToken);
+
+    public async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        var file = FileFor(path);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!File.Exists(file)) return false;
+            File.Delete(file);
+            return true;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async Task<string?> WriteUnderLockAsync(string path, BinaryData content, Func<string?, bool> condition, CancellationToken cancellationToken)
+    {
+        var file = FileFor(path);
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = (await TryReadAsync(path, cancellationToken).ConfigureAwait(false))?.ETag;
+            if (!condition(current)) return null;
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            var temp = file + $".{Guid.NewGuid():N}{TemporarySuffix}";
+            var bytes = content.ToArray();
+            await File.WriteAllBytesAsync(temp, bytes, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                // Without overwrite the rename fails if another process created the file meanwhile: If-None-Match holds.
+                File.Move(temp, file, overwrite: current is not null);
+            }
+            catch (IOException) when (File.Exists(file) && current is null)
+            {
+                File.Delete(temp);
+                return null;
+            }
+            return ETagOf(bytes);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private string FileFor(string path)
+    {
+        ArtifactPath.Validate(path, nameof(path));
+        var full = Path.GetFullPath(Path.Combine(_root, path));
+        // ArtifactPath already forbids ".." and absolute names; this is a second fence against escaping the root.
+        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new InvalidArtifactPathException(nameof(path), path, $"resolves outside the store root '{_root}'");
+        return full;
+    }
+
+    /// <summary>Suffix of a write in progress; such files are never listed.</summary>
+    private const string TemporarySuffix = ".sbtmp";
+
+    private static bool IsTemporary(string file) => file.EndsWith(TemporarySuffix, StringComparison.Ordinal);
+
+    private static string ETagOf(byte[] bytes) => "\"" + Convert.ToHexStringLower(SHA256.HashData(bytes))[..32] + "\"";
+}

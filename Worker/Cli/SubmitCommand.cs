@@ -1,0 +1,84 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Worker.Runner;
+using ScoreBatch.Worker.Submission;
+
+namespace ScoreBatch.Worker.Cli;
+
+/// <summary>`scorebatch submit`: builds a schema-1 job from options or a JSON file, sends it, prints the job id.</summary>
+internal static class SubmitCommand
+{
+    public static Command Create()
+    {
+        var storage = new StorageCliOptions();
+        var file = new Option<FileInfo?>("--file") { Description = "A schema-1 job as JSON; options below override its fields." };
+        var kind = new Option<string?>("--kind") { Description = "train | score | sample | likelihood." };
+        var id = new Option<string?>("--id") { Description = "Job id (default: generated from kind and time)." };
+        var input = new Option<string?>("--input") { Description = "Input prefix, container/prefix." };
+        var output = new Option<string?>("--output") { Description = "Output prefix, container/prefix." };
+        var model = new Option<string?>("--model") { Description = "Model checkpoint, container/path." };
+        var param = new Option<string[]>("--param") { Description = "A parameter as name=value (value read as JSON when it parses, else as a string); repeatable." };
+        var base64 = new Option<bool>("--base64") { Description = "Send the message base64-encoded (as Functions and older SDKs do)." };
+
+        var command = new Command("submit", "Submit a job to the queue and print its id.");
+        foreach (var o in new Option[] { file, kind, id, input, output, model, param, base64 }) command.Options.Add(o);
+        storage.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            JobRequest request;
+            try
+            {
+                request = Build(parse.GetValue(file), parse.GetValue(kind), parse.GetValue(id), parse.GetValue(input), parse.GetValue(output),
+                    parse.GetValue(model), parse.GetValue(param) ?? []);
+            }
+            catch (Exception e) when (e is JobValidationException or JsonException or IOException)
+            {
+                await Console.Error.WriteLineAsync($"submit: {e.Message}").ConfigureAwait(false);
+                return 2;
+            }
+            using var host = storage.BuildHost(parse);
+            await host.Services.GetRequiredService<JobSubmitter>().SubmitAsync(request, parse.GetValue(base64), ct).ConfigureAwait(false);
+            Console.WriteLine(request.Id);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Merges the file (if any) and the options into a request, checking it with the worker's own parser.</summary>
+    internal static JobRequest Build(FileInfo? file, string? kind, string? id, string? input, string? output, string? model, string[] parameters)
+    {
+        var o = file is null ? new JsonObject() : JsonNode.Parse(File.ReadAllText(file.FullName)) as JsonObject
+            ?? throw new JobValidationException(file.Name, "must hold a JSON object");
+        o["schema"] ??= JobRequest.CurrentSchema;
+        if (kind is not null) o["kind"] = kind;
+        if (input is not null) o["input"] = input;
+        if (output is not null) o["output"] = output;
+        if (model is not null) o["model"] = model;
+        if (id is not null) o["id"] = id;
+        if (o["id"] is null)
+            o["id"] = $"{o["kind"]?.GetValue<string>() ?? "job"}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+        var p = o["params"] as JsonObject ?? new JsonObject();
+        foreach (var pair in parameters)
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0) throw new JobValidationException("--param", $"must be name=value, got '{pair}'");
+            var (name, text) = (pair[..eq], pair[(eq + 1)..]);
+            JsonNode? value;
+            try
+            {
+                value = JsonNode.Parse(text);
+            }
+            catch (JsonException)
+            {
+                value = JsonValue.Create(text);
+            }
+            p[name] = value;
+        }
+        o["params"] = p;
+        var parsed = new JobMessageParser(k => JobKinds.All.Contains(k), () => [.. JobKinds.All.Order()]).Parse(o.ToJsonString());
+        return parsed.Request ?? throw new JobValidationException(parsed.Problem!.Field, parsed.Problem.Reason);
+    }
+}

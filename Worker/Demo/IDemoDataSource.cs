@@ -1,0 +1,23 @@
+using System.Text.Json.Nodes;
+using ScoreBatch.Storage.Abstractions;
+
+namespace ScoreBatch.Worker.Demo;
+
+/// <summary>
+/// The demo's seam to the science: makes synthetic galaxies, uploads them, and says how to train on them and
+/// score with the result. Implemented with the synthetic-galaxy generator of ScoreBatch.Jobs and registered in
+/// <see cref="DemoRegistrations"/>; without one the demo stops with a message instead of pretending.
+/// </summary>
+public interface IDemoDataSource
+{
+    /// <summary>Uploads the demo's cutouts under <paramref name="inputPrefix"/> ("container/prefix") and returns the plan.</summary>
+    Task<DemoPlan> PrepareAsync(IArtifactStore store, string inputPrefix, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What the demo submits: the training input and params, the scoring input and params, the trained model's path
+/// relative to the training job's output (e.g. "model.ckpt"), and optionally a file saying which scoring cutouts
+/// carry an injected anomaly (copied next to the outputs so a person can compare it with the ranking).
+/// </summary>
+public sealed record DemoPlan(string TrainInput, JsonObject TrainParams, string ScoreInput, JsonObject ScoreParams, string ModelFile,
+    string? TruthFile = null);

@@ -1,0 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
+using ScoreBatch.Jobs.Handlers;
+
+namespace ScoreBatch.Worker.Hosting;
+
+/// <summary>
+/// The single list of job handlers the `scorebatch worker` host runs: one services.AddJobHandler&lt;T&gt;() line per
+/// kind. A kind outside the contract or registered twice stops the host at start.
+/// </summary>
+public static class JobHandlerRegistrations
+{
+    public static IServiceCollection AddScoreBatchJobHandlers(this IServiceCollection services) => services
+        .AddJobHandler<TrainJobHandler>()
+        .AddJobHandler<ScoreJobHandler>();
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ScoreBatch.Storage.Hosting;
+
+namespace ScoreBatch.Worker.Hosting;
+
+/// <summary>Builds the worker host: configuration, logging, storage, the runner and the job handlers.</summary>
+public static class WorkerHost
+{
+    /// <summary>
+    /// Configuration, last wins: appsettings.json next to the program (optional), environment variables
+    /// (SCOREBATCH__QUEUENAME, SCOREBATCH__STORAGE__CONNECTIONSTRING, ...), then <paramref name="overrides"/>
+    /// (command-line options, as "ScoreBatch:Key" pairs). <paramref name="registerHandlers"/> replaces the product's
+    /// handler list (<see cref="JobHandlerRegistrations"/>), for tests that run fake jobs.
+    /// </summary>
+    public static HostApplicationBuilder CreateBuilder(IReadOnlyDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? registerHandlers = null)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddJsonFile("appsettings.json", optional: true, reloadOnChange: false);
+        builder.Configuration.AddEnvironmentVariables();
+        if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
+
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.IncludeScopes = true;
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss ";
+        });
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        // The SDK logs expected 404/409 answers (probes, conditional writes) as warnings; real failures surface as exceptions.
+        builder.Logging.AddFilter("Azure", LogLevel.Error);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+
+        builder.Services.AddScoreBatchStorage(builder.Configuration);
+        builder.Services.AddScoreBatchWorker(builder.Configuration);
+        if (registerHandlers is null) builder.Services.AddScoreBatchJobHandlers();
+        else registerHandlers(builder.Services);
+        return builder;
+    }
+}

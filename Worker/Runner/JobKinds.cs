@@ -1,0 +1,12 @@
+namespace ScoreBatch.Worker.Runner;
+
+/// <summary>The job kinds the message contract defines (DESIGN.md, "Job contract"). Append only.</summary>
+public static class JobKinds
+{
+    public const string Train = "train";
+    public const string Score = "score";
+    public const string Sample = "sample";
+    public const string Likelihood = "likelihood";
+
+    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal) { Train, Score, Sample, Likelihood };
+}

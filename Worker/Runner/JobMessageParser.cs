@@ -1,0 +1,135 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Storage.Abstractions;
+
+namespace ScoreBatch.Worker.Runner;
+
+/// <summary>What is wrong with a message: the field (or "body"), why, and whatever could be read of it.</summary>
+public sealed record MessageProblem(string Field, string Reason, string? JobId = null, string? Kind = null, string? Output = null)
+{
+    public override string ToString() => $"{Field}: {Reason}";
+}
+
+/// <summary>A message parsed into a request, or the problem that makes it unusable.</summary>
+public sealed record ParsedMessage(JobRequest? Request, MessageProblem? Problem);
+
+/// <summary>
+/// Turns a queue message body into a schema-1 <see cref="JobRequest"/>. Accepts plain JSON and base64-encoded
+/// JSON (clients differ). Every failure names the field: "body", "schema", "id", "kind", "input", "output",
+/// "model", "params" or an unexpected field's name. Never throws for bad input.
+/// </summary>
+public sealed partial class JobMessageParser(Func<string, bool> isKnownKind, Func<IReadOnlyList<string>> knownKinds)
+{
+    private static readonly HashSet<string> Fields = new(StringComparer.Ordinal) { "schema", "id", "kind", "input", "output", "model", "params" };
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
+    private static partial Regex IdPattern();
+
+    public JobMessageParser(JobHandlerRegistry registry) : this(registry.Handles, () => registry.Kinds) { }
+
+    public ParsedMessage Parse(string body)
+    {
+        var json = DecodeBody(body);
+        if (json is null) return Fail(new("body", "is neither JSON nor base64-encoded JSON"));
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json);
+        }
+        catch (JsonException e)
+        {
+            return Fail(new("body", $"is not valid JSON ({e.Message})"));
+        }
+        if (root is not JsonObject o) return Fail(new("body", "must be a JSON object"));
+
+        var id = o["id"] is JsonValue iv && iv.TryGetValue<string>(out var s1) ? s1 : null;
+        var kind = o["kind"] is JsonValue kv && kv.TryGetValue<string>(out var s2) ? s2 : null;
+        var outputRaw = o["output"] is JsonValue ov && ov.TryGetValue<string>(out var s3) ? s3.TrimEnd('/') : null;
+        var output = outputRaw is not null && ArtifactPath.Check(outputRaw, requireBlobName: true) is null ? outputRaw : null;
+        MessageProblem Problem(string field, string reason) => new(field, reason, id, kind, output);
+
+        foreach (var (name, _) in o)
+        {
+            if (!Fields.Contains(name)) return Fail(Problem(name, $"is not a schema-{JobRequest.CurrentSchema} field (expected {string.Join(", ", Fields)})"));
+        }
+
+        if (o["schema"] is not JsonValue sv) return Fail(Problem("schema", "is missing"));
+        if (sv.GetValueKind() != JsonValueKind.Number || !sv.TryGetValue<int>(out var schema))
+            return Fail(Problem("schema", $"must be an integer, got {sv.ToJsonString()}"));
+        if (schema != JobRequest.CurrentSchema)
+            return Fail(Problem("schema", $"must be {JobRequest.CurrentSchema}, got {schema}"));
+
+        if (o["id"] is null) return Fail(Problem("id", "is missing"));
+        if (id is null || !IdPattern().IsMatch(id))
+            return Fail(Problem("id", $"must be 1-128 characters of A-Z, a-z, 0-9, '.', '_' and '-', got {o["id"]!.ToJsonString()}"));
+
+        if (o["kind"] is null) return Fail(Problem("kind", "is missing"));
+        if (kind is null) return Fail(Problem("kind", $"must be a string, got {o["kind"]!.ToJsonString()}"));
+        if (!isKnownKind(kind)) return Fail(Problem("kind", $"'{kind}' is not a kind this worker runs ({string.Join(", ", knownKinds())})"));
+
+        if (o["output"] is null) return Fail(Problem("output", "is missing"));
+        if (outputRaw is null) return Fail(Problem("output", $"must be a string, got {o["output"]!.ToJsonString()}"));
+        if (ArtifactPath.Check(outputRaw, requireBlobName: true) is { } outProblem) return Fail(Problem("output", outProblem));
+
+        if (!TryOptionalPath(o, "input", requireBlobName: false, out var input, out var inputProblem)) return Fail(Problem("input", inputProblem!));
+        if (!TryOptionalPath(o, "model", requireBlobName: true, out var model, out var modelProblem)) return Fail(Problem("model", modelProblem!));
+
+        var parameters = new JsonObject();
+        if (o["params"] is { } p)
+        {
+            if (p is not JsonObject po) return Fail(Problem("params", $"must be an object, got {p.ToJsonString()}"));
+            parameters = (JsonObject)po.DeepClone();
+        }
+
+        return new ParsedMessage(new JobRequest
+        {
+            Schema = schema,
+            Id = id,
+            Kind = kind,
+            Input = input,
+            Output = outputRaw,
+            Model = model,
+            Params = new JobParams(parameters),
+        }, null);
+    }
+
+    /// <summary>Plain JSON as is; otherwise strict base64 of UTF-8 JSON; otherwise null.</summary>
+    public static string? DecodeBody(string body)
+    {
+        var trimmed = body.Trim();
+        if (trimmed.StartsWith('{') || trimmed.StartsWith('[')) return trimmed;
+        if (trimmed.Length == 0 || trimmed.Length % 4 != 0) return null;
+        var buffer = new byte[trimmed.Length * 3 / 4];
+        if (!Convert.TryFromBase64String(trimmed, buffer, out var n)) return null;
+        try
+        {
+            var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, n).Trim();
+            return text.StartsWith('{') ? text : null;
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private static bool TryOptionalPath(JsonObject o, string field, bool requireBlobName, out string? value, out string? problem)
+    {
+        value = null;
+        problem = null;
+        if (o[field] is null) return true;
+        if (o[field] is not JsonValue v || !v.TryGetValue<string>(out var s))
+        {
+            problem = $"must be a string, got {o[field]!.ToJsonString()}";
+            return false;
+        }
+        s = requireBlobName ? s : s.TrimEnd('/');
+        problem = ArtifactPath.Check(s, requireBlobName);
+        value = s;
+        return problem is null;
+    }
+
+    private static ParsedMessage Fail(MessageProblem problem) => new(null, problem);
+}

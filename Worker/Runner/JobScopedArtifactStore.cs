@@ -1,0 +1,103 @@
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Storage.Abstractions;
+using ScoreBatch.Storage.Formats;
+using ScoreBatch.Worker.Hosting;
+
+namespace ScoreBatch.Worker.Runner;
+
+/// <summary>
+/// The store a handler sees for one job attempt: the worker's store behind a gate that (1) lets writes and deletes
+/// land only under the job's output prefix, whatever names a message or an input listing produced; (2) refuses to
+/// download a file larger than <see cref="JobLimits.MaxDownloadBytesPerFile"/>, judged on the blob's size before
+/// any byte is read; (3) reads the header of every .npy under the input prefix and stops the job when a cutout is
+/// larger than <see cref="JobLimits.MaxCutoutSize"/> or the job's cutouts pass <see cref="JobLimits.MaxCutoutsPerJob"/>.
+/// Every refusal is a <see cref="JobValidationException"/> naming the file (or "input"), so the job is poisoned
+/// with that name, never retried.
+/// </summary>
+public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest request, JobLimits limits) : IArtifactStore
+{
+    private readonly string _outputPrefix = request.Output.TrimEnd('/') + "/";
+    private readonly string? _inputPrefix = request.Input is { Length: > 0 } i ? i.TrimEnd('/') : null;
+    private long _cutouts;
+
+    /// <summary>Cutouts counted so far in .npy inputs of this attempt.</summary>
+    public long CutoutsSeen => Interlocked.Read(ref _cutouts);
+
+    public IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+    public Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken) => inner.GetInfoAsync(path, cancellationToken);
+
+    public async Task<BinaryData> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var info = await inner.GetInfoAsync(path, cancellationToken).ConfigureAwait(false) ?? throw new ArtifactNotFoundException(path);
+        CheckSize(info);
+        var bytes = await inner.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        CheckSize(info with { Size = bytes.ToMemory().Length });
+        CountCutouts(path, bytes);
+        return bytes;
+    }
+
+    public async Task<ArtifactContent?> TryReadAsync(string path, CancellationToken cancellationToken)
+    {
+        var info = await inner.GetInfoAsync(path, cancellationToken).ConfigureAwait(false);
+        if (info is null) return null;
+        CheckSize(info);
+        var content = await inner.TryReadAsync(path, cancellationToken).ConfigureAwait(false);
+        if (content is null) return null;
+        CheckSize(info with { Size = content.Content.ToMemory().Length });
+        CountCutouts(path, content.Content);
+        return content;
+    }
+
+    public Task<bool> WriteAsync(string path, BinaryData content, bool overwrite, CancellationToken cancellationToken)
+        => inner.WriteAsync(CheckOutput(path), content, overwrite, cancellationToken);
+
+    public Task<string?> WriteConditionalAsync(string path, BinaryData content, string? ifMatchETag, CancellationToken cancellationToken)
+        => inner.WriteConditionalAsync(CheckOutput(path), content, ifMatchETag, cancellationToken);
+
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(CheckOutput(path), cancellationToken);
+
+    /// <summary>The name, when it is a valid artifact name strictly under the job's output prefix; else a validation error naming it.</summary>
+    public string CheckOutput(string path)
+    {
+        if (ArtifactPath.Check(path, requireBlobName: true) is { } problem)
+            throw new JobValidationException(path, $"cannot be written: {problem}");
+        if (!path.StartsWith(_outputPrefix, StringComparison.Ordinal))
+            throw new JobValidationException(path, $"is outside the job's output prefix '{_outputPrefix}'; a job writes only there");
+        return path;
+    }
+
+    private void CheckSize(ArtifactInfo info)
+    {
+        if (info.Size > limits.MaxDownloadBytesPerFile)
+            throw new JobValidationException(info.Path,
+                $"is {info.Size} bytes, over the limit of {limits.MaxDownloadBytesPerFile} bytes per file ({JobLimits.SectionName}:MaxDownloadBytesPerFile)");
+    }
+
+    private void CountCutouts(string path, BinaryData bytes)
+    {
+        if (_inputPrefix is null || !path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return;
+        if (path != _inputPrefix && !path.StartsWith(_inputPrefix + "/", StringComparison.Ordinal)) return;
+        Npy.NpyHeader header;
+        try
+        {
+            header = Npy.ReadHeader(bytes.ToMemory().Span, path, ArrayLimits.Default, out _);
+        }
+        catch (CutoutFormatException)
+        {
+            // Not a readable header: the handler's reader reports it with the file's name.
+            return;
+        }
+        var shape = header.Shape;
+        if (shape.Length is < 2 or > 3) return;
+        int height = shape[^2], width = shape[^1];
+        if (height > limits.MaxCutoutSize || width > limits.MaxCutoutSize)
+            throw new JobValidationException(path,
+                $"holds {height}x{width} cutouts, over the limit of {limits.MaxCutoutSize} pixels per side ({JobLimits.SectionName}:MaxCutoutSize)");
+        long count = shape.Length == 3 ? shape[0] : 1;
+        var total = Interlocked.Add(ref _cutouts, count);
+        if (total > limits.MaxCutoutsPerJob)
+            throw new JobValidationException("input",
+                $"holds more than {limits.MaxCutoutsPerJob} cutouts ({total} counted by '{path}'; {JobLimits.SectionName}:MaxCutoutsPerJob); split the job");
+    }
+}

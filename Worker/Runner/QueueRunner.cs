@@ -1,0 +1,138 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ScoreBatch.Storage.Abstractions;
+using ScoreBatch.Worker.Hosting;
+
+namespace ScoreBatch.Worker.Runner;
+
+/// <summary>
+/// The worker loop: <see cref="WorkerOptions.Concurrency"/> slots, each receiving one message at a time and handing
+/// it to <see cref="JobExecutor"/>; empty receives back off with jitter. On shutdown the slots stop receiving and
+/// the running jobs see their token cancelled (handlers checkpoint and snooze; the message is released).
+/// A failing message never escapes a slot; only host faults (bad configuration) stop the host.
+/// </summary>
+public sealed partial class QueueRunner(
+    IJobQueueProvider queues,
+    Lazy<JobExecutor> executor,
+    Heartbeat heartbeat,
+    IOptions<WorkerOptions> options,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<QueueRunner> logger) : BackgroundService
+{
+    private readonly WorkerOptions _o = options.Value;
+    private int _finished;
+
+    /// <summary>
+    /// Builds the executor (and with it the handler registry) here rather than at construction, so that the host
+    /// reports bad settings (ValidateOnStart) before handler registration problems.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = executor.Value;
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Messages processed to an outcome since start.</summary>
+    public int Finished => Volatile.Read(ref _finished);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        LogStarting(logger, _o.WorkerId, _o.QueueName, _o.Concurrency, _o.VisibilityTimeout);
+        await Task.WhenAll(Enumerable.Range(0, _o.Concurrency).Select(slot => RunSlotAsync(slot, stoppingToken))).ConfigureAwait(false);
+        LogStopped(logger, Finished);
+    }
+
+    private async Task RunSlotAsync(int slot, CancellationToken stoppingToken)
+    {
+        // Leave the host's start-up path at once; the loop itself runs on the thread pool.
+        await Task.Yield();
+        var backoff = new PollingBackoff(_o.MinPollDelay, _o.MaxPollDelay);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            heartbeat.Touch();
+            bool gotMessage;
+            try
+            {
+                gotMessage = await RunOnceAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // The message (if any) was not acknowledged: it reappears after its visibility timeout.
+                LogLoopError(logger, e, slot);
+                gotMessage = false;
+            }
+            if (gotMessage)
+            {
+                backoff.Reset();
+                if (Interlocked.Increment(ref _finished) >= _o.MaxJobs && _o.MaxJobs > 0)
+                {
+                    LogMaxJobs(logger, _o.MaxJobs);
+                    lifetime.StopApplication();
+                    break;
+                }
+                continue;
+            }
+            if (_o.ExitWhenIdle && await IsIdleAsync(stoppingToken).ConfigureAwait(false))
+            {
+                LogIdle(logger, _o.QueueName);
+                lifetime.StopApplication();
+                break;
+            }
+            try
+            {
+                await Task.Delay(backoff.NextDelay(), time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>Receives at most one message and processes it; false when the queue had none visible.</summary>
+    public async Task<bool> RunOnceAsync(CancellationToken stoppingToken)
+    {
+        var messages = await queues.GetQueue(_o.QueueName).ReceiveAsync(1, _o.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
+        if (messages.Count == 0) return false;
+        await executor.Value.ProcessAsync(messages[0], stoppingToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task<bool> IsIdleAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            return await queues.GetQueue(_o.QueueName).ApproximateCountAsync(stoppingToken).ConfigureAwait(false) == 0;
+        }
+        catch (Exception e)
+        {
+            // Unknown is not idle: keep polling (and let the receive path report storage trouble).
+            LogCountFailed(logger, e);
+            return false;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} polling {Queue} with {Concurrency} slot(s), visibility {Visibility}")]
+    private static partial void LogStarting(ILogger logger, string workerId, string queue, int concurrency, TimeSpan visibility);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker stopped after {Finished} message(s)")]
+    private static partial void LogStopped(ILogger logger, int finished);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Slot {Slot}: processing a message failed; it will reappear after its visibility timeout")]
+    private static partial void LogLoopError(ILogger logger, Exception e, int slot);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the queue length")]
+    private static partial void LogCountFailed(ILogger logger, Exception e);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Processed {MaxJobs} message(s) (MaxJobs); stopping")]
+    private static partial void LogMaxJobs(ILogger logger, int maxJobs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue} is empty (ExitWhenIdle); stopping")]
+    private static partial void LogIdle(ILogger logger, string queue);
+}

@@ -1,0 +1,30 @@
+using System.Text;
+using Microsoft.Extensions.Options;
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Storage.Abstractions;
+using ScoreBatch.Storage.Status;
+using ScoreBatch.Worker.Hosting;
+
+namespace ScoreBatch.Worker.Submission;
+
+/// <summary>
+/// Puts a job on the queue the way clients should: first "&lt;output&gt;/status.json" = queued (so `status` answers
+/// before any worker picks it up) and the id's entry in <see cref="JobIndex"/>, then the schema-1 message, as plain JSON or base64 of it.
+/// </summary>
+public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store, IStatusStore status, IOptions<WorkerOptions> options, TimeProvider time)
+{
+    /// <summary>Sends <paramref name="request"/>; returns the message body sent.</summary>
+    public async Task<string> SubmitAsync(JobRequest request, bool base64, CancellationToken cancellationToken)
+    {
+        ArtifactPath.Validate(request.Output, "output");
+        var now = time.GetUtcNow();
+        await status.UpdateAsync(request.Output, s => s is null || s.State is JobState.Failed or JobState.Cancelled || s.JobId != request.Id
+            ? new JobStatus { JobId = request.Id, Kind = request.Kind, State = JobState.Queued, CreatedAt = now, UpdatedAt = now }
+            : s with { UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
+        await JobIndex.RecordAsync(store, request.Id, request.Output, cancellationToken).ConfigureAwait(false);
+        var json = request.ToJson();
+        var body = base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(json)) : json;
+        await queues.GetQueue(options.Value.QueueName).SendAsync(body, cancellationToken).ConfigureAwait(false);
+        return body;
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using ScoreBatch.Reliability.Tests.Support;
+using ScoreBatch.Storage.Status;
+
+namespace ScoreBatch.Reliability.Tests;
+
+/// <summary>
+/// A storage outage in the middle of a scoring job: the disk-backed Azurite is stopped for several seconds and
+/// started again with the same data. The job's storage operations ride it out in their retry pipelines; the job
+/// completes with every output and status.json records the retries.
+/// </summary>
+public sealed class StorageOutageTests(ITestOutputHelper output) : IDisposable
+{
+    private const int Files = 30;
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(5);
+
+    private readonly DiskAzurite _azurite = new();
+    private readonly DirectoryInfo _cache = Directory.CreateTempSubdirectory("scorebatch-outage-");
+    private WorkerProcess? _worker;
+
+    [Fact]
+    public async Task ScoringJob_StorageDownForSecondsMidJob_CompletesAndStatusRecordsRetries()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(150));
+        var ct = timeout.Token;
+        var probe = new StorageProbe(_azurite.ConnectionString);
+        await probe.Store.WriteAsync("outage/model/tiny.ckpt", BinaryData.FromBytes(TinyPrior.Checkpoint()), overwrite: true, ct);
+        for (int i = 0; i < Files; i++)
+            await probe.Store.WriteAsync($"outage/in/part-{i:D3}.npy", BinaryData.FromBytes(TinyPrior.Cutouts(2, seed: i)), overwrite: true, ct);
+        await probe.Queues.GetQueue("outage-jobs").SendAsync(
+            "{\"schema\":1,\"id\":\"outage\",\"kind\":\"score\",\"input\":\"outage/in\",\"output\":\"outage/out\",\"model\":\"outage/model/tiny.ckpt\",\"params\":{\"batch\":2}}", ct);
+
+        var settings = WorkerProcess.FastSettings(_azurite.ConnectionString, "outage-jobs", "outage-worker", _cache.FullName, TimeSpan.FromSeconds(20));
+        // Retries that outlast the outage: 0.2 s doubling to 2 s, 10 times (about 15 s in all).
+        settings["ScoreBatch:Resilience:MaxRetryAttempts"] = "10";
+        settings["ScoreBatch:Resilience:BaseDelay"] = "00:00:00.2";
+        settings["ScoreBatch:Resilience:MaxDelay"] = "00:00:02";
+        // Pace the job (every blob read takes 150 ms more) so the outage surely lands in its middle.
+        settings["ScoreBatch:Resilience:Chaos:Enabled"] = "true";
+        settings["ScoreBatch:Resilience:Chaos:LatencyRate"] = "1";
+        settings["ScoreBatch:Resilience:Chaos:Latency"] = "00:00:00.15";
+        settings["ScoreBatch:Resilience:Chaos:Pipelines:0"] = "blob-read";
+        _worker = WorkerProcess.Start("outage-worker", settings, output.WriteLine);
+
+        // Wait until the job has written its first score shards, then pull the plug.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await probe.Store.GetInfoAsync("outage/out/scores/part-000.npy", ct) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no score shard within 60 s:\n{_worker.Tail()}");
+            Assert.False(_worker.HasExited, $"worker exited:\n{_worker.Tail()}");
+            await Task.Delay(50, ct);
+        }
+        _azurite.Stop();
+        output.WriteLine($"storage stopped at {DateTime.UtcNow:HH:mm:ss.fff}");
+        await Task.Delay(Outage, ct);
+        _azurite.Start();
+        output.WriteLine($"storage back at {DateTime.UtcNow:HH:mm:ss.fff}");
+
+        var status = await probe.WaitForStatusAsync("outage/out", s => s.State is JobState.Succeeded or JobState.Failed, TimeSpan.FromSeconds(90), ct, () => _worker.Tail());
+
+        Assert.Equal(JobState.Succeeded, status.State);
+        Assert.True(status.Retries > 0, $"status.json records {status.Retries} retries");
+        Assert.True(_worker.CountLines("failed transiently; retry") >= status.Retries, "every recorded retry was logged");
+        var manifest = await probe.AuditAsync("outage/out", ct);
+        Assert.Equal(Files + 1, manifest.Files.Count);
+        Assert.Equal(Enumerable.Range(0, Files).Select(i => $"scores/part-{i:D3}.npy").Append("summary.csv"), manifest.Files.Select(f => f.Path));
+        var rows = (await probe.Store.ReadAsync("outage/out/summary.csv", ct)).ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2 * Files + 1, rows.Length); // header + one row per cutout: nothing lost, nothing twice
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"succeeded on attempt {status.Attempt} with {status.Retries} retries recorded"));
+    }
+
+    public void Dispose()
+    {
+        _worker?.Dispose();
+        _azurite.Dispose();
+        _cache.Delete(recursive: true);
+    }
+}

@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Storage.Status;
+using ScoreBatch.Worker.Cli;
+using ScoreBatch.Worker.Hosting;
+using ScoreBatch.Worker.Runner;
+
+namespace ScoreBatch.Worker.Tests;
+
+public sealed class CliTests
+{
+    [Fact]
+    public void SubmitBuild_Options_SchemaOneRequestWithTypedParams()
+    {
+        var r = SubmitCommand.Build(null, "train", "j1", "galaxies/train", "out/j1", null, ["steps=200", "lr=0.0003", "note=first run", "ema=true"]);
+        Assert.Equal(("j1", "train", "galaxies/train", "out/j1"), (r.Id, r.Kind, r.Input, r.Output));
+        Assert.Equal(200, r.Params.GetInt32("steps", 0, 1, 1000));
+        Assert.Equal(0.0003, r.Params.GetDouble("lr", 0, 0, 1));
+        Assert.Equal("first run", r.Params.GetString("note", ""));
+        Assert.True(r.Params.GetBool("ema", false));
+    }
+
+    [Fact]
+    public void SubmitBuild_FileAndOverrides_OptionsWin()
+    {
+        var file = new FileInfo(Path.GetTempFileName());
+        try
+        {
+            File.WriteAllText(file.FullName, "{\"schema\":1,\"kind\":\"score\",\"output\":\"out/a\",\"model\":\"models/x.ckpt\",\"params\":{\"t\":0.5}}");
+            var r = SubmitCommand.Build(file, null, null, null, "out/b", null, ["t=0.1"]);
+            Assert.Equal(("score", "out/b", "models/x.ckpt"), (r.Kind, r.Output, r.Model));
+            Assert.Equal(0.1, r.Params.GetDouble("t", 0, 0, 1));
+            Assert.StartsWith("score-", r.Id, StringComparison.Ordinal);
+        }
+        finally
+        {
+            file.Delete();
+        }
+    }
+
+    [Fact]
+    public void SubmitBuild_BadOutput_ThrowsNamingField()
+    {
+        var e = Assert.Throws<JobValidationException>(() => SubmitCommand.Build(null, "train", "j", null, "out/../x", null, []));
+        Assert.Equal("output", e.Field);
+    }
+
+    [Fact]
+    public void StatusDescribe_RunningWithProgressAndError_ReadableLines()
+    {
+        var s = new JobStatus
+        {
+            JobId = "j1", Kind = "train", State = JobState.Running, Attempt = 2, Progress = new JobStatusProgress(250, 1000, "steps"),
+            LastError = "IOException: reset", Retries = 3, UpdatedAt = DateTimeOffset.UnixEpoch, WorkerId = "w1",
+        };
+        var text = StatusCommand.Describe(s, "out/j1");
+        Assert.Contains("j1 (train): running, attempt 2", text, StringComparison.Ordinal);
+        Assert.Contains("progress: 250/1000 steps (25 %)", text, StringComparison.Ordinal);
+        Assert.Contains("last error: IOException: reset", text, StringComparison.Ordinal);
+        Assert.Contains("storage retries: 3", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Heartbeat_TouchedThenAged_AgeFollowsClock()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"hb-{Guid.NewGuid():N}", "heartbeat");
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        try
+        {
+            Assert.Null(Heartbeat.Age(path, time));
+            Assert.True(new Heartbeat(path, TimeProvider.System).Touch());
+            time.Advance(TimeSpan.FromMinutes(5));
+            Assert.InRange(Heartbeat.Age(path, time)!.Value.TotalMinutes, 4.9, 5.1);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Heartbeat_UnwritablePath_ReturnsFalseWithoutThrowing()
+        => Assert.False(new Heartbeat("/proc/scorebatch/heartbeat", TimeProvider.System).Touch());
+
+    [Fact]
+    public void WorkerHost_ShutdownTimeoutSetting_BecomesHostShutdownTimeout()
+    {
+        var builder = WorkerHost.CreateBuilder(new Dictionary<string, string?> { ["ScoreBatch:ShutdownTimeout"] = "00:00:42" });
+        using var host = builder.Build();
+        Assert.Equal(TimeSpan.FromSeconds(42), host.Services.GetRequiredService<IOptions<HostOptions>>().Value.ShutdownTimeout);
+    }
+
+    [Fact]
+    public void WorkerHost_EnvironmentStyleKeys_BindCaseInsensitively()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["SCOREBATCH:QUEUENAME"] = "gpu-jobs" }).Build();
+        var o = new WorkerOptions();
+        config.GetSection(WorkerOptions.SectionName).Bind(o);
+        Assert.Equal(("gpu-jobs", "gpu-jobs-poison"), (o.QueueName, o.PoisonQueueName));
+    }
+}
