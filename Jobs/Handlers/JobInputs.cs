@@ -17,10 +17,14 @@ public static class JobInputs
     public static async Task<IReadOnlyList<InputFile>> ListCutoutFilesAsync(IArtifactStore store, string input, string output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var single = await store.GetInfoAsync(input.TrimEnd('/'), cancellationToken).ConfigureAwait(false);
-        if (single is not null && CutoutReader.IsSupported(single.Path))
-            return [new InputFile(single.Path, single.Path[(single.Path.LastIndexOf('/') + 1)..])];
-        var prefix = input.TrimEnd('/') + "/";
+        var trimmed = input.TrimEnd('/');
+        // Only a name inside a container can be a file; a bare container ("data") is a prefix and is listed.
+        if (trimmed.Contains('/', StringComparison.Ordinal) && CutoutReader.IsSupported(trimmed))
+        {
+            var single = await store.GetInfoAsync(trimmed, cancellationToken).ConfigureAwait(false);
+            if (single is not null) return [new InputFile(single.Path, single.Path[(single.Path.LastIndexOf('/') + 1)..])];
+        }
+        var prefix = trimmed + "/";
         var outputPrefix = output.TrimEnd('/') + "/";
         var files = new List<InputFile>();
         await foreach (var info in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))

@@ -34,7 +34,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
     {
         ArgumentNullException.ThrowIfNull(context);
         var args = ScoreJobArgs.From(context.Request);
-        var device = ResolveDevice(args.Device ?? context.Device);
+        var device = JobResources.ResolveDevice(args.Device ?? context.Device);
         using var model = await LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
         var scorer = model.CreateScorer(args.Scoring);
         var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
@@ -61,29 +61,9 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         return JobOutcome.Completed;
     }
 
-    private static Device ResolveDevice(string name)
-    {
-        try
-        {
-            return TorchDevices.Resolve(name);
-        }
-        catch (ArgumentException e)
-        {
-            throw new JobValidationException("params.device", e.Message);
-        }
-    }
-
     private static async Task<ScoringModel> LoadModelAsync(IArtifactStore store, string path, Device device, CancellationToken cancellationToken)
     {
-        BinaryData bytes;
-        try
-        {
-            bytes = await store.ReadAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ArtifactNotFoundException)
-        {
-            throw new JobValidationException("model", $"checkpoint '{path}' does not exist");
-        }
+        var bytes = await JobResources.ReadRequiredAsync(store, path, "model", cancellationToken).ConfigureAwait(false);
         try
         {
             // A checkpoint, or a galaxygrad .eqx prior imported on the fly (mixer, log1p, VP).

@@ -31,7 +31,7 @@ public sealed class TrainJobHandler : IJobHandler
     {
         ArgumentNullException.ThrowIfNull(context);
         var args = TrainJobArgs.From(context.Request);
-        var device = ResolveDevice(args.Device ?? context.Device);
+        var device = JobResources.ResolveDevice(args.Device ?? context.Device);
         var run = new TrainingRunPaths(args.Output);
 
         var (resume, resumedFromLatest) = await FindResumePointAsync(context.Store, args, run, cancellationToken).ConfigureAwait(false);
@@ -84,18 +84,6 @@ public sealed class TrainJobHandler : IJobHandler
         return JobOutcome.Completed;
     }
 
-    private static Device ResolveDevice(string name)
-    {
-        try
-        {
-            return TorchDevices.Resolve(name);
-        }
-        catch (ArgumentException e)
-        {
-            throw new JobValidationException("params.device", e.Message);
-        }
-    }
-
     /// <summary>
     /// Where to continue from: this job's own checkpoints/latest.json (a redelivery after a crash or shutdown) wins;
     /// otherwise the checkpoint named by "model", if any.
@@ -123,15 +111,7 @@ public sealed class TrainJobHandler : IJobHandler
 
     private static async Task<Checkpoint> LoadCheckpointAsync(IArtifactStore store, string path, string field, CancellationToken cancellationToken)
     {
-        BinaryData bytes;
-        try
-        {
-            bytes = await store.ReadAsync(path, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ArtifactNotFoundException)
-        {
-            throw new JobValidationException(field, $"checkpoint '{path}' does not exist");
-        }
+        var bytes = await JobResources.ReadRequiredAsync(store, path, field, cancellationToken).ConfigureAwait(false);
         try
         {
             using var stream = bytes.ToStream();

@@ -48,7 +48,6 @@ public static class StoragePipelineConfigurator
                     Latency = chaos.Latency,
                     OnLatencyInjected = _ =>
                     {
-                        ChaosCounter.RecordLatency(name);
                         logger.LogWarning("Chaos: injected {Latency} of latency in {Pipeline}", chaos.Latency, name);
                         return ValueTask.CompletedTask;
                     },
@@ -63,7 +62,6 @@ public static class StoragePipelineConfigurator
                     FaultGenerator = _ => ValueTask.FromResult<Exception?>(new ChaosFaultException(name)),
                     OnFaultInjected = _ =>
                     {
-                        ChaosCounter.RecordFault(name);
                         logger.LogWarning("Chaos: injected a transient fault in {Pipeline}", name);
                         return ValueTask.CompletedTask;
                     },

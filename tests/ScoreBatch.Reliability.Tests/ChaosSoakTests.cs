@@ -39,7 +39,7 @@ public sealed class ChaosSoakTests(AzuriteFixture azurite, ITestOutputHelper out
         {
             await probe.Store.WriteAsync($"{_container}/in/job-{i:D4}.npy", BinaryData.FromBytes(TinyPrior.Cutouts(2, seed: i)), overwrite: true, c);
             await queue.SendAsync("{\"schema\":1,\"id\":\"soak-" + i.ToString("D4", CultureInfo.InvariantCulture) + "\",\"kind\":\"score\",\"input\":\""
-                + $"{_container}/in/job-{i:D4}.npy\",\"output\":\"{Output(i)}\",\"model\":\"{model}\",\"params\":{{\"batch\":8}}}}", c);
+                + $"{_container}/in/job-{i:D4}.npy\",\"output\":\"{Output(i)}\",\"model\":\"{model}\",\"params\":{{\"batch\":8,\"previews\":0}}}}", c);
         });
         var started = DateTime.UtcNow;
 
@@ -104,7 +104,11 @@ public sealed class ChaosSoakTests(AzuriteFixture azurite, ITestOutputHelper out
 
         Assert.All(_workers, w => Assert.Equal(0, w.ExitCode));
         Assert.True(faults > 0, "no fault was injected: the chaos configuration did not reach the workers");
-        Assert.True(retries >= faults - attemptFailures, $"{faults} faults but only {retries} retries");
+        // Every injected fault is retried by its pipeline, except the few that hit an operation while its worker was
+        // stopping (the idle receive loop or a slot's last status write, whose token is already cancelled): at most
+        // one per slot and one per receive loop of each worker.
+        const int stoppingSlack = 2 * (3 + 1);
+        Assert.True(retries >= faults - attemptFailures - stoppingSlack, $"{faults} faults but only {retries} retries");
         Assert.Equal((Jobs, 0, 0, 0), (succeeded, poisoned.Count, lost, duplicated));
         Assert.Empty(problems);
     }

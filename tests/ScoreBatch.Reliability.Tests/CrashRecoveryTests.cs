@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Reliability.Tests.Support;
 using ScoreBatch.Storage.Status;
@@ -130,8 +131,12 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, ITestOutputHelper
         Assert.True(await victim.WaitForExitAsync(TimeSpan.FromSeconds(20), ct), $"worker did not exit within 20 s of SIGTERM:\n{victim.Tail()}");
         Assert.Equal(0, victim.ExitCode);
         var snoozed = victim.Lines.Single(l => l.Contains("Job snoozed", StringComparison.Ordinal));
-        var stoppedStep = await LatestStepAsync(ct);
-        Assert.Contains($"stopped at step {stoppedStep} of {Steps}", snoozed, StringComparison.Ordinal);
+        // Read the step from the victim's own report: latest.json may already belong to the successor.
+        var match = Regex.Match(snoozed, @"stopped at step (\d+) of (\d+); checkpoint (\S+) written");
+        Assert.True(match.Success, snoozed);
+        var stoppedStep = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        Assert.Equal((Steps.ToString(CultureInfo.InvariantCulture), CheckpointPointer.FileName(stoppedStep)), (match.Groups[2].Value, match.Groups[3].Value));
+        Assert.NotNull(await Probe.Store.GetInfoAsync($"{Output}/checkpoints/{CheckpointPointer.FileName(stoppedStep)}", ct));
         var before = (await LossRowsAsync(ct)).Where(r => r.Step <= stoppedStep).ToList();
         Assert.Equal(stoppedStep, before.Count);
 

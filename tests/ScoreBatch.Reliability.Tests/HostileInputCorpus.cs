@@ -73,7 +73,7 @@ public static class HostileInputCorpus
         ["model-missing"] = new(Score(model: null), null, "model", "is required"),
         ["model-nonexistent"] = new(Score(model: $"{InProcessWorker.Models}/nope.ckpt"), null, "model", "does not exist"),
         ["model-is-a-directory"] = new(Score(model: $"{InProcessWorker.Models}/folder"),
-            Blob($"{InProcessWorker.Models}/folder/inside.ckpt", TinyPrior.Checkpoint()), "model", "does not exist"),
+            Blob($"{InProcessWorker.Models}/folder/inside.ckpt", TinyPrior.Checkpoint()), "model", "is a folder"),
         ["model-corrupt"] = BadModel("corrupt.ckpt", Encoding.ASCII.GetBytes("this is not a checkpoint at all"), "not a ScoreBatch checkpoint"),
         ["model-truncated"] = BadModel("truncated.ckpt", TinyPrior.Checkpoint()[..^100], "truncated checkpoint"),
         ["model-other-architecture"] = BadModel("unet.ckpt", TinyPrior.CheckpointOfOtherArchitecture(), "unknown architecture 'unet'"),

@@ -76,7 +76,7 @@ public sealed class SecretsTests(AzuriteFixture azurite, ITestOutputHelper outpu
         await probe.Store.WriteAsync($"{container}/in-bad/nan.npy", BinaryData.FromBytes(TinyPrior.CutoutWithPixel(float.NaN)), overwrite: true, ct);
         string Job(string id, string input, string model) =>
             "{\"schema\":1,\"id\":\"" + id + "\",\"kind\":\"score\",\"input\":\"" + container + "/" + input + "\",\"output\":\"" + container + "/out/" + id
-            + "\",\"model\":\"" + container + "/" + model + "\"}";
+            + "\",\"model\":\"" + container + "/" + model + "\",\"params\":{\"previews\":0}}";
         var q = probe.Queues.GetQueue(queue);
         await q.SendAsync(Job("good", "in", "model.ckpt"), ct);
         await q.SendAsync(Job("nan", "in-bad", "model.ckpt"), ct);

@@ -28,7 +28,7 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IDisposable
         for (int i = 0; i < Files; i++)
             await probe.Store.WriteAsync($"outage/in/part-{i:D3}.npy", BinaryData.FromBytes(TinyPrior.Cutouts(2, seed: i)), overwrite: true, ct);
         await probe.Queues.GetQueue("outage-jobs").SendAsync(
-            "{\"schema\":1,\"id\":\"outage\",\"kind\":\"score\",\"input\":\"outage/in\",\"output\":\"outage/out\",\"model\":\"outage/model/tiny.ckpt\",\"params\":{\"batch\":2}}", ct);
+            "{\"schema\":1,\"id\":\"outage\",\"kind\":\"score\",\"input\":\"outage/in\",\"output\":\"outage/out\",\"model\":\"outage/model/tiny.ckpt\",\"params\":{\"batch\":2,\"previews\":0}}", ct);
 
         var settings = WorkerProcess.FastSettings(_azurite.ConnectionString, "outage-jobs", "outage-worker", _cache.FullName, TimeSpan.FromSeconds(20));
         // Retries that outlast the outage: 0.2 s doubling to 2 s, 10 times (about 15 s in all).

@@ -130,6 +130,19 @@ public class ScoreJobHandlerTests
     }
 
     [Fact]
+    public async Task RunAsync_BareContainerInput_ListsItsFilesOutsideTheOutput()
+    {
+        // "data" names a container, not a file: it must be listed (a blob lookup of a bare container is an
+        // invalid name), and the job's own outputs under data/out are not inputs. 5 cutouts: a.npy (3), sub/b.npy (1), in2/c.npy (1).
+        var store = StoreWithInputs();
+        var progress = new Recorder();
+        await new ScoreJobHandler().RunAsync(Context(store, Request(input: "data"), progress), CancellationToken.None);
+        Assert.NotNull(store.Get("data/out/scores/in/a.npy"));
+        Assert.NotNull(store.Get("data/out/scores/in2/c.npy"));
+        Assert.Equal(5L, progress.Reports[^1].Done);
+    }
+
+    [Fact]
     public async Task RunAsync_ManyFiles_FilesInFlightStayBounded()
     {
         // 40 single-image files through pipeline depths of 1: at most a handful are held at once (download ahead,

@@ -68,10 +68,11 @@ public sealed class InProcessWorker : IAsyncDisposable
             await Store.WriteAsync($"{Inputs}/good/part-{i}.npy", BinaryData.FromBytes(TinyPrior.Cutouts(3, seed: i)), overwrite: true, ct);
     }
 
-    /// <summary>A well-formed score job over "jobs-in/good" writing to "jobs-out/&lt;id&gt;".</summary>
+    /// <summary>A well-formed score job over "jobs-in/good" writing to "jobs-out/&lt;id&gt;"; previews off (PNG rendering costs
+    /// about a second per job and is not what these tests exercise).</summary>
     public static string GoodScoreJob(string id) =>
         "{\"schema\":1,\"id\":\"" + id + "\",\"kind\":\"score\",\"input\":\"" + Inputs + "/good\",\"output\":\"" + Outputs + "/" + id
-        + "\",\"model\":\"" + ModelPath + "\",\"params\":{\"batch\":4}}";
+        + "\",\"model\":\"" + ModelPath + "\",\"params\":{\"batch\":4,\"previews\":0}}";
 
     /// <summary>Receives and processes messages until none is visible; returns how many were processed.</summary>
     public async Task<int> DrainAsync(CancellationToken ct)
