@@ -24,20 +24,30 @@ public static class ManifestWriter
     /// <summary>
     /// Hashes the given files (paths relative to <paramref name="output"/>; null = every file under it except
     /// status.json and _SUCCESS) and writes the manifest if none exists. Returns the manifest now in the store:
-    /// the new one, or the one an earlier attempt wrote.
+    /// the new one, or the one an earlier attempt wrote. <paramref name="known"/> holds the size and SHA-256 of
+    /// files this attempt wrote itself (full names); a listed file of the same size is not downloaded again.
     /// </summary>
     public static async Task<OutputManifest> WriteAsync(IArtifactStore store, string output, string jobId, string kind,
-        TimeProvider time, IEnumerable<string>? relativeFiles, CancellationToken cancellationToken)
+        TimeProvider time, IEnumerable<string>? relativeFiles, CancellationToken cancellationToken,
+        IReadOnlyDictionary<string, WrittenFile>? known = null)
     {
         var existing = await ReadAsync(store, output, cancellationToken).ConfigureAwait(false);
         if (existing is not null) return existing;
 
+        var listed = relativeFiles is null ? await ListOutputsAsync(store, output, cancellationToken).ConfigureAwait(false) : null;
         var files = relativeFiles is not null
             ? relativeFiles.Select(r => ArtifactPath.Combine(output, r)).Order(StringComparer.Ordinal).ToList()
-            : await ListOutputsAsync(store, output, cancellationToken).ConfigureAwait(false);
+            : [.. listed!.Keys];
         var entries = new List<ManifestEntry>(files.Count);
         foreach (var path in files)
         {
+            if (known is not null && known.TryGetValue(path, out var mine)
+                && (listed is not null && listed.TryGetValue(path, out var info) ? info : await store.GetInfoAsync(path, cancellationToken).ConfigureAwait(false))
+                    is { } current && current.Size == mine.Size)
+            {
+                entries.Add(new ManifestEntry(ArtifactPath.RelativeTo(output, path), mine.Size, mine.Sha256));
+                continue;
+            }
             var bytes = await store.ReadAsync(path, cancellationToken).ConfigureAwait(false);
             var hash = Convert.ToHexStringLower(SHA256.HashData(bytes.ToMemory().Span));
             entries.Add(new ManifestEntry(ArtifactPath.RelativeTo(output, path), bytes.ToMemory().Length, hash));
@@ -50,13 +60,13 @@ public static class ManifestWriter
             ?? throw new InvalidOperationException($"'{OutputLayout.SuccessPath(output)}' existed a moment ago and is gone now.");
     }
 
-    private static async Task<List<string>> ListOutputsAsync(IArtifactStore store, string output, CancellationToken cancellationToken)
+    private static async Task<SortedDictionary<string, ArtifactInfo>> ListOutputsAsync(IArtifactStore store, string output, CancellationToken cancellationToken)
     {
         var skip = new HashSet<string>(StringComparer.Ordinal) { OutputLayout.StatusPath(output), OutputLayout.SuccessPath(output) };
-        var list = new List<string>();
+        var list = new SortedDictionary<string, ArtifactInfo>(StringComparer.Ordinal);
         await foreach (var info in store.ListAsync(OutputLayout.ListingPrefix(output), cancellationToken).ConfigureAwait(false))
         {
-            if (!skip.Contains(info.Path)) list.Add(info.Path);
+            if (!skip.Contains(info.Path)) list[info.Path] = info;
         }
         return list;
     }

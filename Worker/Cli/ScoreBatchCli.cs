@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Reflection;
 
 namespace ScoreBatch.Worker.Cli;
 
@@ -12,6 +13,7 @@ public static class ScoreBatchCli
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
+        root.Subcommands.Add(UploadCommand.Create());
         root.Subcommands.Add(SubmitCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(WorkerCommand.Create());
@@ -20,7 +22,39 @@ public static class ScoreBatchCli
         InteropCommands.AddTo(root);
         // The host handles SIGTERM/SIGINT itself (graceful shutdown within ScoreBatch:ShutdownTimeout); the parser
         // must not also race it with its own short termination timeout.
-        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
-        return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+        // Failures a user can fix (bad settings, a malformed connection string, an unreachable file) print one line
+        // naming the problem; SCOREBATCH_DEBUG=1 adds the stack trace.
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync("scorebatch: cancelled").ConfigureAwait(false);
+            return 130;
+        }
+        catch (Exception e)
+        {
+            var debug = Environment.GetEnvironmentVariable("SCOREBATCH_DEBUG") is "1" or "true";
+            await Console.Error.WriteLineAsync($"scorebatch: {Describe(e)}").ConfigureAwait(false);
+            if (debug) await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            return 1;
+        }
+    }
+
+    /// <summary>The innermost useful message, with the exception kind for anything that is not a plain user error.</summary>
+    internal static string Describe(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: 1 } or TargetInvocationException && e.InnerException is not null)
+            e = e.InnerException!;
+        return e switch
+        {
+            Microsoft.Extensions.Options.OptionsValidationException v => string.Join("; ", v.Failures),
+            FormatException when e.StackTrace?.Contains("StorageConnectionString", StringComparison.Ordinal) == true =>
+                "the storage connection string is malformed (" + e.Message + ")",
+            ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or InvalidDataException => e.Message,
+            _ => $"{e.GetType().Name}: {e.Message}",
+        };
     }
 }

@@ -120,10 +120,11 @@ public sealed partial class JobExecutor(
         using var job = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         using var monitorStop = new CancellationTokenSource();
         var progress = new JobProgressReporter(logger, time, _o.ProgressInterval);
+        var scopedStore = new JobScopedArtifactStore(store, request, _limits);
         var context = new JobContext
         {
             Request = request,
-            Store = new JobScopedArtifactStore(store, request, _limits),
+            Store = scopedStore,
             Progress = progress,
             Logger = logger,
             Attempt = attempt,
@@ -179,7 +180,7 @@ public sealed partial class JobExecutor(
         switch (outcome.Kind)
         {
             case JobOutcomeKind.Completed:
-                var manifest = await ManifestWriter.WriteAsync(store, request.Output, request.Id, request.Kind, time, null, ct).ConfigureAwait(false);
+                var manifest = await ManifestWriter.WriteAsync(store, request.Output, request.Id, request.Kind, time, null, ct, scopedStore.Written).ConfigureAwait(false);
                 await SetStatusAsync(request, JobState.Succeeded, attempt, retries.Total, latest, null, null, finished: true, ct).ConfigureAwait(false);
                 LogSucceeded(logger, request.Id, manifest.Files.Count, request.Output);
                 await AcknowledgeAsync(lease, ct).ConfigureAwait(false);

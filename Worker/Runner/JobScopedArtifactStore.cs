@@ -1,5 +1,6 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Storage.Abstractions;
+using ScoreBatch.Storage.Artifacts;
 using ScoreBatch.Storage.Formats;
 using ScoreBatch.Worker.Hosting;
 
@@ -12,13 +13,18 @@ namespace ScoreBatch.Worker.Runner;
 /// any byte is read; (3) reads the header of every .npy under the input prefix and stops the job when a cutout is
 /// larger than <see cref="JobLimits.MaxCutoutSize"/> or the job's cutouts pass <see cref="JobLimits.MaxCutoutsPerJob"/>.
 /// Every refusal is a <see cref="JobValidationException"/> naming the file (or "input"), so the job is poisoned
-/// with that name, never retried.
+/// with that name, never retried. It also remembers the size and SHA-256 of what this attempt wrote, so the
+/// manifest need not download the outputs again to hash them.
 /// </summary>
 public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest request, JobLimits limits) : IArtifactStore
 {
     private readonly string _outputPrefix = request.Output.TrimEnd('/') + "/";
     private readonly string? _inputPrefix = request.Input is { Length: > 0 } i ? i.TrimEnd('/') : null;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WrittenFile> _written = new(StringComparer.Ordinal);
     private long _cutouts;
+
+    /// <summary>Size and SHA-256 of the last content this attempt wrote to each path.</summary>
+    public IReadOnlyDictionary<string, WrittenFile> Written => _written;
 
     /// <summary>Cutouts counted so far in .npy inputs of this attempt.</summary>
     public long CutoutsSeen => Interlocked.Read(ref _cutouts);
@@ -49,13 +55,25 @@ public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest requ
         return content;
     }
 
-    public Task<bool> WriteAsync(string path, BinaryData content, bool overwrite, CancellationToken cancellationToken)
-        => inner.WriteAsync(CheckOutput(path), content, overwrite, cancellationToken);
+    public async Task<bool> WriteAsync(string path, BinaryData content, bool overwrite, CancellationToken cancellationToken)
+    {
+        var written = await inner.WriteAsync(CheckOutput(path), content, overwrite, cancellationToken).ConfigureAwait(false);
+        if (written) _written[path] = WrittenFile.Of(content);
+        return written;
+    }
 
-    public Task<string?> WriteConditionalAsync(string path, BinaryData content, string? ifMatchETag, CancellationToken cancellationToken)
-        => inner.WriteConditionalAsync(CheckOutput(path), content, ifMatchETag, cancellationToken);
+    public async Task<string?> WriteConditionalAsync(string path, BinaryData content, string? ifMatchETag, CancellationToken cancellationToken)
+    {
+        var etag = await inner.WriteConditionalAsync(CheckOutput(path), content, ifMatchETag, cancellationToken).ConfigureAwait(false);
+        if (etag is not null) _written[path] = WrittenFile.Of(content);
+        return etag;
+    }
 
-    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(CheckOutput(path), cancellationToken);
+    public async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        _written.TryRemove(path, out _);
+        return await inner.DeleteAsync(CheckOutput(path), cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The name, when it is a valid artifact name strictly under the job's output prefix; else a validation error naming it.</summary>
     public string CheckOutput(string path)

@@ -6,8 +6,11 @@ using static TorchSharp.torch;
 
 // ScoreBatch benchmark: scoring and training images/s of the default mixer at 32² and 64², the GFLOP/s they reach
 // (analytic matmul FLOPs, see MixerFlops) and, in the same run, the GFLOP/s of a large fp32 matrix product.
+// Second mode: `-- queue [--cutouts 5000,20000]`, scoring through the queue and Azurite against the local command
+// (see QueueVsLocal).
 // Usage: dotnet run -c Release --project tests/Bench [-- --seconds 5 --score-batch 128 --train-batch 64
 //        --sizes 32,64 --workloads score,train --no-malloc-tuning]
+if (args.Length > 0 && args[0] == "queue") return await QueueVsLocal.RunAsync(args[1..]).ConfigureAwait(false);
 var arguments = args.ToList();
 string Arg(string name, string fallback)
 {
@@ -44,6 +47,8 @@ foreach (var size in sizes)
         Row(size, "train", trainBatch, train, MixerFlops.TrainingPerImage(options));
     }
 }
+
+return 0;
 
 void Row(int size, string workload, int batch, Sample sample, double flopsPerImage)
 {

@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Synthetic;
+using ScoreBatch.Jobs.Training;
+using ScoreBatch.Jobs.Transforms;
+using ScoreBatch.Storage.Formats;
+
+namespace ScoreBatch.Bench;
+
+/// <summary>
+/// Issue 3's benchmark: scoring N cutouts at 32² through the queue and a real Azurite (`scorebatch worker`
+/// processing one score job) against the same work through the local `scorebatch score` command, both as fresh
+/// processes of the built CLI, each timed and its peak resident memory taken by GNU time. Run for several N to show
+/// that the worker's peak memory does not grow with the number of cutouts.
+/// Usage: dotnet run -c Release --project tests/Bench -- queue [--cutouts 5000,20000] [--per-file 500]
+/// </summary>
+internal static class QueueVsLocal
+{
+    public static async Task<int> RunAsync(IReadOnlyList<string> args)
+    {
+        string Arg(string name, string fallback)
+        {
+            var i = args.ToList().IndexOf(name);
+            return i >= 0 && i + 1 < args.Count ? args[i + 1] : fallback;
+        }
+        var counts = Arg("--cutouts", "5000,20000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+        var perFile = int.Parse(Arg("--per-file", "500"), CultureInfo.InvariantCulture);
+        var root = FindRepoRoot();
+        var cli = Path.Combine(root, "Worker", "bin", "Release", "net10.0", "scorebatch.dll");
+        if (!File.Exists(cli)) throw new InvalidOperationException($"build the worker first (./scorebatch --help builds it): {cli} is missing");
+        var work = Directory.CreateTempSubdirectory("scorebatch-queuebench-");
+        var (blobPort, queuePort) = (FreePort(), FreePort());
+        var state = Path.Combine(work.FullName, "azurite");
+        await Exec("bash", [Path.Combine(root, "Infra/scripts/azurite.sh"), "start", "--blob-port", $"{blobPort}", "--queue-port", $"{queuePort}", "--state", state]);
+        try
+        {
+            // Azurite's published development key, not a secret.
+            var connection = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+                + $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
+            var model = Path.Combine(work.FullName, "model.ckpt");
+            WriteModel(model);
+            Console.WriteLine("| cutouts | path | wall s | cutouts/s | peak RSS MiB | queue/local |");
+            Console.WriteLine("|---|---|---|---|---|---|");
+            foreach (var n in counts)
+            {
+                var input = Path.Combine(work.FullName, $"in-{n}");
+                WriteCutouts(input, n, perFile);
+                var local = await Timed(cli, ["score", "--model", model, "--input", input, "--out", Path.Combine(work.FullName, $"out-{n}"), "--previews", "0", "--device", "cpu"]);
+                await Exec("dotnet", [cli, "upload", "--connection", connection, input, $"bench-in/n{n}"]);
+                await Exec("dotnet", [cli, "upload", "--connection", connection, "--as-name", model, "bench-models/model.ckpt"]);
+                var queueName = $"bench{n}";
+                await Exec("dotnet", [cli, "submit", "--connection", connection, "--queue", queueName, "--kind", "score", "--id", $"bench-{n}",
+                    "--input", $"bench-in/n{n}", "--output", $"bench-out/n{n}", "--model", "bench-models/model.ckpt",
+                    "--param", "previews=0", "--param", "device=cpu"]);
+                var queue = await Timed(cli, ["worker", "--connection", connection, "--queue", queueName, "--max-jobs", "1", "--device", "cpu"]);
+                Console.WriteLine($"| {n} | local `score` | {local.Wall:F1} | {n / local.Wall:F0} | {local.PeakMiB:F0} | |");
+                Console.WriteLine($"| {n} | queue + Azurite | {queue.Wall:F1} | {n / queue.Wall:F0} | {queue.PeakMiB:F0} | {100 * local.Wall / queue.Wall:F0} % |");
+            }
+            return 0;
+        }
+        finally
+        {
+            await Exec("bash", [Path.Combine(root, "Infra/scripts/azurite.sh"), "stop", "--state", state]);
+            work.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>A default 32² mixer with fixed random weights: throughput does not depend on training.</summary>
+    private static void WriteModel(string path)
+    {
+        using var g = new TorchSharp.torch.Generator(0);
+        using var net = ScoreNetFactory.Create(new ScoreNetOptions { ImageSize = 32 }, g);
+        using var f = File.Create(path);
+        Checkpoint.FromModel(net, new Log1pTransform()).Save(f);
+    }
+
+    /// <summary>N cutouts as files of <paramref name="perFile"/> [k x 32 x 32]; 500 distinct galaxies repeated.</summary>
+    private static void WriteCutouts(string folder, int n, int perFile)
+    {
+        Directory.CreateDirectory(folder);
+        var distinct = new SyntheticDatasetBuilder(new SersicGalaxyOptions(Size: 32)).Build(Math.Min(500, n), seed: 5);
+        const int plane = 32 * 32;
+        for (int start = 0, file = 0; start < n; start += perFile, file++)
+        {
+            var k = Math.Min(perFile, n - start);
+            var pixels = new float[k * plane];
+            for (var i = 0; i < k; i++) distinct.Image((start + i) % distinct.Count).CopyTo(pixels.AsSpan(i * plane, plane));
+            File.WriteAllBytes(Path.Combine(folder, $"part-{file:D4}.npy"), Npy.ToBytes(pixels, [k, 32, 32]));
+        }
+    }
+
+    private sealed record Run(double Wall, double PeakMiB);
+
+    /// <summary>Runs the CLI under GNU time: wall seconds and peak resident set of the process.</summary>
+    private static async Task<Run> Timed(string cli, string[] arguments)
+    {
+        var report = Path.GetTempFileName();
+        await Exec("/usr/bin/time", ["-f", "%e %M", "-o", report, "dotnet", cli, .. arguments]);
+        var parts = File.ReadAllText(report).Trim().Split(' ');
+        File.Delete(report);
+        return new Run(double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture) / 1024);
+    }
+
+    private static async Task Exec(string file, string[] arguments)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in arguments) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments.Take(3))} ... exited {p.ExitCode}: {await stderr}{await stdout}");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static string FindRepoRoot()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "ScoreBatch.sln"))) return d.FullName;
+        throw new InvalidOperationException("run from inside the ScoreBatch checkout");
+    }
+}
