@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Synthetic;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
 using ScoreBatch.Storage.Formats;
+using ScoreBatch.Tests.Shared;
 
 namespace ScoreBatch.Bench;
 
@@ -28,18 +27,17 @@ internal static class QueueVsLocal
         }
         var counts = Arg("--cutouts", "5000,20000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var perFile = int.Parse(Arg("--per-file", "500"), CultureInfo.InvariantCulture);
-        var root = FindRepoRoot();
+        var root = AzuriteScript.RepositoryRoot();
         var cli = Path.Combine(root, "Worker", "bin", "Release", "net10.0", "scorebatch.dll");
         if (!File.Exists(cli)) throw new InvalidOperationException($"build the worker first (./scorebatch --help builds it): {cli} is missing");
         var work = Directory.CreateTempSubdirectory("scorebatch-queuebench-");
-        var (blobPort, queuePort) = (FreePort(), FreePort());
+        var (blobPort, queuePort) = (AzuriteScript.FreePort(), AzuriteScript.FreePort());
         var state = Path.Combine(work.FullName, "azurite");
-        await Exec("bash", [Path.Combine(root, "Infra/scripts/azurite.sh"), "start", "--blob-port", $"{blobPort}", "--queue-port", $"{queuePort}", "--state", state]);
+        var (code, output) = AzuriteScript.Run("start", "--blob-port", $"{blobPort}", "--queue-port", $"{queuePort}", "--state", state);
+        if (code != 0) throw new InvalidOperationException($"azurite.sh start failed ({code}): {output}");
         try
         {
-            // Azurite's published development key, not a secret.
-            var connection = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-                + $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;";
+            var connection = AzuriteScript.ConnectionString(blobPort, queuePort);
             var model = Path.Combine(work.FullName, "model.ckpt");
             WriteModel(model);
             Console.WriteLine("| cutouts | path | wall s | cutouts/s | peak RSS MiB | queue/local |");
@@ -63,7 +61,7 @@ internal static class QueueVsLocal
         }
         finally
         {
-            await Exec("bash", [Path.Combine(root, "Infra/scripts/azurite.sh"), "stop", "--state", state]);
+            AzuriteScript.Run("stop", "--state", state);
             work.Delete(recursive: true);
         }
     }
@@ -114,19 +112,5 @@ internal static class QueueVsLocal
         await p.WaitForExitAsync();
         if (p.ExitCode != 0)
             throw new InvalidOperationException($"{file} {string.Join(' ', arguments.Take(3))} ... exited {p.ExitCode}: {await stderr}{await stdout}");
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
-    private static string FindRepoRoot()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "ScoreBatch.sln"))) return d.FullName;
-        throw new InvalidOperationException("run from inside the ScoreBatch checkout");
     }
 }
