@@ -67,7 +67,9 @@ public sealed class TrainJobHandler : IJobHandler
         var writer = new TrainingOutputWriter(context.Store, run, transform, context.Time);
         trainer.StepCompleted = history.Add;
         trainer.Progress = new Progress(context);
-        trainer.CheckpointDue = (t, ct) => writer.WriteCheckpointAsync(t, history, ct);
+        // A checkpoint under way is finished even when shutdown starts meanwhile (a torn-off write would leave the
+        // run at the previous checkpoint); the loop then stops at its next check and writes the final one.
+        trainer.CheckpointDue = (t, _) => writer.WriteCheckpointAsync(t, history, CancellationToken.None);
 
         var result = await trainer.RunAsync(data, cancellationToken).ConfigureAwait(false);
         if (result.Cancelled)
