@@ -19,4 +19,13 @@ print(*[p.getsockname()[1] for p in ps])')
   export SCOREBATCH_AZURITE=running
   export SCOREBATCH_AZURITE_CONNECTION="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$key;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;"
 fi
-dotnet test "$root/ScoreBatch.sln" -c Release --no-build --nologo "$@"
+log="$(mktemp)"
+set +e
+dotnet test "$root/ScoreBatch.sln" -c Release --no-build --nologo "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line over all test assemblies: "N passed, N failed, N skipped".
+awk '/(Passed|Failed)! +- +Failed:/ { gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
