@@ -29,6 +29,10 @@ RUN dotnet publish Worker/ScoreBatch.Worker.csproj -c Release -p:TorchRuntime=cu
 
 # ---- CPU runtime ----
 FROM ${DOTNET_RUNTIME_IMAGE} AS runtime-cpu
+# CFITSIO for FITS inputs and outputs; fontconfig and a font for the PNG previews' text.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libcfitsio10t64 libfontconfig1 fonts-dejavu-core \
+ && rm -rf /var/lib/apt/lists/*
 ENV SCOREBATCH__CACHEDIRECTORY=/tmp/scorebatch-cache \
     SCOREBATCH__DEVICE=cpu \
     DOTNET_gcServer=0
@@ -49,6 +53,7 @@ FROM ${DOTNET_RUNTIME_IMAGE} AS dotnet-runtime
 FROM ${CUDA_RUNTIME_IMAGE} AS runtime-gpu
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates libgomp1 libssl3t64 zlib1g \
+    libcfitsio10t64 libfontconfig1 fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --uid 1654 --create-home --shell /usr/sbin/nologin app
 COPY --from=dotnet-runtime /usr/share/dotnet /usr/share/dotnet
