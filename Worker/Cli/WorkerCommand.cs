@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ScoreBatch.Jobs.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using ScoreBatch.Worker.Hosting;
@@ -20,6 +21,7 @@ internal static class WorkerCommand
         storage.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
+            OpenMpWaitTuning.Apply(); // before any torch operation: I/O runs beside the network on the same cores
             var more = new Dictionary<string, string?>();
             if (parse.GetValue(maxJobs) is { } n) more["ScoreBatch:MaxJobs"] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (parse.GetValue(exitWhenIdle)) more["ScoreBatch:ExitWhenIdle"] = "true";
