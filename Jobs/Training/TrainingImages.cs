@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Scoring;
 using ScoreBatch.Storage.Formats;
 using static TorchSharp.torch;
 
@@ -23,17 +24,9 @@ public static class TrainingImages
             var c = cutouts[n];
             if (c.Height > size || c.Width > size)
                 throw new ArgumentException($"{c.Id}: cutout is {c.Height}x{c.Width}, larger than the model size {size}");
-            var top = (size - c.Height) / 2;
-            var left = (size - c.Width) / 2;
-            for (var r = 0; r < c.Height; r++)
-            {
-                for (var col = 0; col < c.Width; col++)
-                {
-                    var v = c.Pixels[r * c.Width + col];
-                    if (!float.IsFinite(v)) throw new ArgumentException($"{c.Id}: pixel ({r}, {col}) is {v}");
-                    pixels[(long)n * plane + (top + r) * size + left + col] = v;
-                }
-            }
+            var bad = Array.FindIndex(c.Pixels, p => !float.IsFinite(p));
+            if (bad >= 0) throw new ArgumentException($"{c.Id}: pixel ({bad / c.Width}, {bad % c.Width}) is {c.Pixels[bad]}");
+            CentralPadding.PadInto(c.Pixels, c.Height, c.Width, pixels.AsSpan(n * plane, plane), size, size);
         }
         return tensor(pixels, [cutouts.Count, 1, size, size]);
     }
