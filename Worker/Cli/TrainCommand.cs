@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text.Json;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Model;
@@ -81,7 +80,7 @@ internal static class TrainCommand
         TorchDevices.UseAllCores();
         var device = TorchDevices.Resolve(parse.GetValue(Device)!);
         var outDir = parse.GetValue(Out)!;
-        var checkpointDir = Path.Combine(outDir, "checkpoints");
+        var checkpointDir = Path.Combine(outDir, CheckpointPointer.Folder);
         Directory.CreateDirectory(checkpointDir);
 
         Checkpoint? resume = parse.GetValue(Resume) is { } resumePath ? Checkpoint.Load(resumePath) : null;
@@ -149,19 +148,22 @@ internal static class TrainCommand
             var result = await trainer.RunAsync(data, cancellationToken).ConfigureAwait(false);
             lossLog.Flush();
             await DrawLossAsync(lossLog.Path, outDir, CancellationToken.None).ConfigureAwait(false);
-            var last = await SaveCheckpointAsync(trainer, transform, checkpointDir, CancellationToken.None).ConfigureAwait(false);
+            // The periodic checkpoint may already hold this very step; write it only when it does not.
+            var last = Path.Combine(checkpointDir, CheckpointPointer.FileName(trainer.Step));
+            if (!File.Exists(last)) last = await SaveCheckpointAsync(trainer, transform, checkpointDir, CancellationToken.None).ConfigureAwait(false);
             if (result.Cancelled)
             {
                 Console.WriteLine($"train: interrupted at step {result.Step}; resume with --resume {last}");
                 return 130;
             }
             var modelPath = Path.Combine(outDir, "model.ckpt");
-            await WriteAtomicallyAsync(modelPath, Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainerOptions), CancellationToken.None).ConfigureAwait(false);
+            var final = Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainerOptions);
+            await WriteAtomicallyAsync(modelPath, final, CancellationToken.None).ConfigureAwait(false);
             if (parse.GetValue(Eqx))
             {
                 var eqxPath = Path.Combine(outDir, "model.eqx");
                 using (var eqx = File.Create(eqxPath + ".tmp"))
-                    ModelInterchange.Export(Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainerOptions), ExportFormat.Eqx, eqx);
+                    ModelInterchange.Export(final, ExportFormat.Eqx, eqx);
                 File.Move(eqxPath + ".tmp", eqxPath, overwrite: true);
                 Console.WriteLine($"train: wrote {eqxPath}");
             }
@@ -191,11 +193,11 @@ internal static class TrainCommand
 
     private static async Task<string> SaveCheckpointAsync(Trainer trainer, IDataTransform transform, string directory, CancellationToken cancellationToken)
     {
-        var name = $"ckpt-{trainer.Step:D8}.ckpt";
+        var name = CheckpointPointer.FileName(trainer.Step);
         var path = Path.Combine(directory, name);
         await WriteAtomicallyAsync(path, Checkpoint.Capture(trainer, transform), cancellationToken).ConfigureAwait(false);
-        var pointer = JsonSerializer.Serialize(new LatestPointer(name, trainer.Step, DateTimeOffset.UtcNow), PointerJson);
-        var latest = Path.Combine(directory, "latest.json");
+        var pointer = new CheckpointPointer(name, trainer.Step, DateTimeOffset.UtcNow).ToJson();
+        var latest = Path.Combine(directory, CheckpointPointer.LatestFile);
         await File.WriteAllTextAsync(latest + ".tmp", pointer, cancellationToken).ConfigureAwait(false);
         File.Move(latest + ".tmp", latest, overwrite: true);
         Console.WriteLine($"train: checkpoint {path}");
@@ -213,11 +215,6 @@ internal static class TrainCommand
         }
         File.Move(temporary, path, overwrite: true);
     }
-
-    private static readonly JsonSerializerOptions PointerJson = new(JsonSerializerDefaults.Web);
-
-    /// <summary>checkpoints/latest.json: names the newest checkpoint, e.g. {"checkpoint":"ckpt-00001000.ckpt","step":1000,...}.</summary>
-    private sealed record LatestPointer(string Checkpoint, long Step, DateTimeOffset WrittenUtc);
 
     /// <summary>Redraws loss.png from loss.csv (written beside it through a temporary file).</summary>
     private static async Task DrawLossAsync(string lossCsv, string outDir, CancellationToken cancellationToken)
