@@ -7,7 +7,7 @@ ARG DOTNET_SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0-noble
 ARG DOTNET_RUNTIME_IMAGE=mcr.microsoft.com/dotnet/runtime:10.0-noble
 ARG CUDA_RUNTIME_IMAGE=nvidia/cuda:12.8.1-runtime-ubuntu24.04
 
-# ---- restore: project files only, so source edits do not invalidate the package layer ----
+# ---- restore: project files only, so source edits do not invalidate the package layers ----
 FROM ${DOTNET_SDK_IMAGE} AS restore
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig ./
@@ -15,17 +15,25 @@ COPY build/ build/
 COPY Jobs/ScoreBatch.Jobs.csproj Jobs/
 COPY Storage/ScoreBatch.Storage.csproj Storage/
 COPY Worker/ScoreBatch.Worker.csproj Worker/
-RUN dotnet restore Worker/ScoreBatch.Worker.csproj -p:TorchRuntime=cpu \
- && dotnet restore Worker/ScoreBatch.Worker.csproj -p:TorchRuntime=cuda
+
+# Each runtime restores in its own stage: the two restores share obj/project.assets.json, so one stage holding
+# both would publish the CPU build against the CUDA assets. ReadyToRun (precompiled) publish for linux-x64;
+# published builds also run without tiered re-JIT (see Worker's csproj).
+FROM restore AS publish-cpu
+RUN dotnet restore Worker/ScoreBatch.Worker.csproj -r linux-x64 -p:PublishReadyToRun=true -p:TorchRuntime=cpu
 COPY Jobs/ Jobs/
 COPY Storage/ Storage/
 COPY Worker/ Worker/
-
-FROM restore AS publish-cpu
-RUN dotnet publish Worker/ScoreBatch.Worker.csproj -c Release -p:TorchRuntime=cpu --no-restore -o /app
+RUN dotnet publish Worker/ScoreBatch.Worker.csproj -c Release -r linux-x64 --self-contained false \
+    -p:PublishReadyToRun=true -p:TorchRuntime=cpu --no-restore -o /app
 
 FROM restore AS publish-gpu
-RUN dotnet publish Worker/ScoreBatch.Worker.csproj -c Release -p:TorchRuntime=cuda --no-restore -o /app
+RUN dotnet restore Worker/ScoreBatch.Worker.csproj -r linux-x64 -p:PublishReadyToRun=true -p:TorchRuntime=cuda
+COPY Jobs/ Jobs/
+COPY Storage/ Storage/
+COPY Worker/ Worker/
+RUN dotnet publish Worker/ScoreBatch.Worker.csproj -c Release -r linux-x64 --self-contained false \
+    -p:PublishReadyToRun=true -p:TorchRuntime=cuda --no-restore -o /app
 
 # ---- CPU runtime ----
 FROM ${DOTNET_RUNTIME_IMAGE} AS runtime-cpu

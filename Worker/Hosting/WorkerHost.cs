@@ -27,7 +27,7 @@ public static class WorkerHost
         {
             o.IncludeScopes = true;
             o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss ";
+            o.TimestampFormat = "HH:mm:ss.fff ";
         });
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.SetMinimumLevel(LogLevel.Information);

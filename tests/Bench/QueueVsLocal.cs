@@ -12,7 +12,7 @@ namespace ScoreBatch.Bench;
 /// <summary>
 /// Issue 3's benchmark: scoring N cutouts at 32² through the queue and a real Azurite (`scorebatch worker`
 /// processing one score job) against the same work through the local `scorebatch score` command, both as fresh
-/// processes of the built CLI, each timed and its peak resident memory taken by GNU time. Run for several N to show
+/// processes of the CLI as the launcher builds it, each timed and its peak resident memory taken by GNU time. Run for several N to show
 /// that the worker's peak memory does not grow with the number of cutouts.
 /// Usage: dotnet run -c Release --project tests/Bench -- queue [--cutouts 5000,20000] [--per-file 500]
 /// </summary>
@@ -28,7 +28,8 @@ internal static class QueueVsLocal
         var counts = Arg("--cutouts", "5000,20000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var perFile = int.Parse(Arg("--per-file", "500"), CultureInfo.InvariantCulture);
         var root = AzuriteScript.RepositoryRoot();
-        var cli = Path.Combine(root, "Worker", "bin", "Release", "net10.0", "scorebatch.dll");
+        // The build users run: the launcher's ReadyToRun publish (the container image is built the same way).
+        var cli = Path.Combine(root, "Worker", "bin", "Release", "app", "scorebatch.dll");
         if (!File.Exists(cli)) throw new InvalidOperationException($"build the worker first (./scorebatch --help builds it): {cli} is missing");
         var work = Directory.CreateTempSubdirectory("scorebatch-queuebench-");
         var (blobPort, queuePort) = (AzuriteScript.FreePort(), AzuriteScript.FreePort());
@@ -40,8 +41,8 @@ internal static class QueueVsLocal
             var connection = AzuriteScript.ConnectionString(blobPort, queuePort);
             var model = Path.Combine(work.FullName, "model.ckpt");
             WriteModel(model);
-            Console.WriteLine("| cutouts | path | wall s | cutouts/s | peak RSS MiB | queue/local |");
-            Console.WriteLine("|---|---|---|---|---|---|");
+            Console.WriteLine("| cutouts | path | wall s | cutouts/s | peak RSS MiB | CPU s (user+sys) | Azurite CPU s | queue/local |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|");
             foreach (var n in counts)
             {
                 var input = Path.Combine(work.FullName, $"in-{n}");
@@ -53,9 +54,11 @@ internal static class QueueVsLocal
                 await Exec("dotnet", [cli, "submit", "--connection", connection, "--queue", queueName, "--kind", "score", "--id", $"bench-{n}",
                     "--input", $"bench-in/n{n}", "--output", $"bench-out/n{n}", "--model", "bench-models/model.ckpt",
                     "--param", "previews=0", "--param", "device=cpu"]);
+                var azuriteBefore = GroupCpuSeconds(state);
                 var queue = await Timed(cli, ["worker", "--connection", connection, "--queue", queueName, "--max-jobs", "1", "--device", "cpu"]);
-                Console.WriteLine($"| {n} | local `score` | {local.Wall:F1} | {n / local.Wall:F0} | {local.PeakMiB:F0} | |");
-                Console.WriteLine($"| {n} | queue + Azurite | {queue.Wall:F1} | {n / queue.Wall:F0} | {queue.PeakMiB:F0} | {100 * local.Wall / queue.Wall:F0} % |");
+                var azuriteCpu = GroupCpuSeconds(state) - azuriteBefore;
+                Console.WriteLine($"| {n} | local `score` | {local.Wall:F1} | {n / local.Wall:F0} | {local.PeakMiB:F0} | {local.CpuSeconds:F1} | | |");
+                Console.WriteLine($"| {n} | queue + Azurite | {queue.Wall:F1} | {n / queue.Wall:F0} | {queue.PeakMiB:F0} | {queue.CpuSeconds:F1} | {azuriteCpu:F1} | {100 * local.Wall / queue.Wall:F0} % |");
             }
             return 0;
         }
@@ -90,16 +93,37 @@ internal static class QueueVsLocal
         }
     }
 
-    private sealed record Run(double Wall, double PeakMiB);
+    private sealed record Run(double Wall, double PeakMiB, double CpuSeconds);
+
+    /// <summary>CPU seconds (user + system) used so far by the processes of Azurite's process group.</summary>
+    private static double GroupCpuSeconds(string state)
+    {
+        var group = File.ReadAllText(Path.Combine(state, "azurite.pid")).Trim();
+        double ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            string stat;
+            try { stat = File.ReadAllText(Path.Combine(dir, "stat")); }
+            catch (IOException) { continue; }
+            catch (UnauthorizedAccessException) { continue; }
+            if (!stat.Contains(')', StringComparison.Ordinal)) continue;
+            // Fields after "(comm)": state ppid pgrp session ... utime (14th field overall) stime (15th).
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            if (fields[2] != group) continue;
+            ticks += double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        return ticks / 100.0; // USER_HZ
+    }
 
     /// <summary>Runs the CLI under GNU time: wall seconds and peak resident set of the process.</summary>
     private static async Task<Run> Timed(string cli, string[] arguments)
     {
         var report = Path.GetTempFileName();
-        await Exec("/usr/bin/time", ["-f", "%e %M", "-o", report, "dotnet", cli, .. arguments]);
+        await Exec("/usr/bin/time", ["-f", "%e %M %U %S", "-o", report, "dotnet", cli, .. arguments]);
         var parts = File.ReadAllText(report).Trim().Split(' ');
         File.Delete(report);
-        return new Run(double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture) / 1024);
+        return new Run(double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture) / 1024,
+            double.Parse(parts[2], CultureInfo.InvariantCulture) + double.Parse(parts[3], CultureInfo.InvariantCulture));
     }
 
     private static async Task Exec(string file, string[] arguments)
