@@ -44,8 +44,9 @@ public sealed class Scorer
     public int ModelWidth { get; }
 
     /// <summary>
-    /// Scores <paramref name="cutouts"/> (all from <paramref name="source"/>) in batches of Options.BatchSize and
-    /// returns one score map and summary per cutout, in order. Every cutout is checked before any is scored:
+    /// Scores <paramref name="cutouts"/> (all from <paramref name="source"/>) in batches of Options.BatchSize (on the
+    /// CPU, several batches side by side on <see cref="ScoringLanes"/>) and returns one score map and summary per
+    /// cutout, in order. Every cutout is checked before any is scored:
     /// a cutout larger than the model, with a NaN or infinite pixel, or outside the transform's domain (x &lt;= -1
     /// under log1p) throws <see cref="CutoutScoringException"/> naming it.
     /// </summary>
@@ -60,17 +61,29 @@ public sealed class Scorer
         if (sources.Count != cutouts.Count)
             throw new ArgumentException($"{sources.Count} source names for {cutouts.Count} cutouts", nameof(sources));
         foreach (var c in cutouts) CheckCutout(c);
-        var results = new List<CutoutScore>(cutouts.Count);
-        for (int start = 0; start < cutouts.Count; start += Options.BatchSize)
+        int batchSize = Options.BatchSize, batches = (cutouts.Count + batchSize - 1) / batchSize;
+        var scored = new CutoutScore[batches][];
+        void Batch(int b)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int n = Math.Min(Options.BatchSize, cutouts.Count - start);
-            ScoreBatch(cutouts.Skip(start).Take(n).ToArray(), sources.Skip(start).Take(n).ToArray(), results);
+            int start = b * batchSize, n = Math.Min(batchSize, cutouts.Count - start);
+            scored[b] = ScoreBatch(cutouts.Skip(start).Take(n).ToArray(), sources.Skip(start).Take(n).ToArray());
         }
-        return results;
+        if (batches > 1 && _device.type == TorchSharp.DeviceType.CPU)
+        {
+            ScoringLanes.Shared.Run(batches, Batch, cancellationToken); // batches side by side (see ScoringLanes)
+        }
+        else
+        {
+            for (int b = 0; b < batches; b++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                Batch(b);
+            }
+        }
+        return [.. scored.SelectMany(s => s)];
     }
 
-    private void ScoreBatch(Cutout[] batch, string[] sources, List<CutoutScore> results)
+    private CutoutScore[] ScoreBatch(Cutout[] batch, string[] sources)
     {
         int n = batch.Length, plane = ModelHeight * ModelWidth;
         var padded = new float[n * plane];
@@ -100,6 +113,7 @@ public sealed class Scorer
             host = g.to(float32).cpu().data<float>().ToArray(); // GPU sync point: one copy per batch
         }
 
+        var results = new CutoutScore[n];
         for (int i = 0; i < n; i++)
         {
             var c = batch[i];
@@ -107,8 +121,9 @@ public sealed class Scorer
             int bad = IndexOfNonFinite(map);
             if (bad >= 0)
                 throw new InvalidOperationException($"{c.Id}: the prior returned a non-finite score ({map[bad]}) at (row {bad / c.Width}, col {bad % c.Width}); the model weights may be corrupt");
-            results.Add(new CutoutScore(map, ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, Options.T)));
+            results[i] = new CutoutScore(map, ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, Options.T));
         }
+        return results;
     }
 
     private void CheckCutout(Cutout c)
