@@ -44,12 +44,16 @@ public sealed record JobStatus
     public DateTimeOffset? FinishedAt { get; init; }
     public string? WorkerId { get; init; }
 
-    /// <summary>Serialisation used for status.json: camelCase, indented, enums in lower case.</summary>
+    /// <summary>
+    /// Serialisation used for status.json (and _SUCCESS, poison envelopes): camelCase, indented, enums in lower
+    /// case; status.json and _SUCCESS from source-generated metadata (<see cref="StorageJsonContext"/>).
+    /// </summary>
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        TypeInfoResolver = StorageJsonContext.Resolver,
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
