@@ -35,9 +35,24 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         ArgumentNullException.ThrowIfNull(context);
         var args = ScoreJobArgs.From(context.Request);
         var device = JobResources.ResolveDevice(args.Device ?? context.Device);
-        using var model = await LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
+        // The model and the input listing are fetched at once (two round trips, then libtorch and the weights load).
+        // Both are awaited whatever happens, so a failed listing never leaves a loaded model behind, and a bad model
+        // is reported before a bad input, as when they ran one after the other.
+        var modelLoad = LoadModelAsync(context.Store, args.Model, device, cancellationToken);
+        var listing = JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken);
+        try
+        {
+            await Task.WhenAll(modelLoad, listing).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (modelLoad.IsCompletedSuccessfully) modelLoad.Result.Dispose();
+            if (modelLoad.Exception?.InnerException is { } modelError) ExceptionDispatchInfo.Throw(modelError);
+            throw;
+        }
+        using var model = modelLoad.Result;
         var scorer = model.CreateScorer(args.Scoring);
-        var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
+        var files = listing.Result;
         var transformName = model.Transform.Spec.ToString();
         var deviceName = device.type.ToString();
         ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName);

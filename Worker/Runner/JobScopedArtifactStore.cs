@@ -10,7 +10,8 @@ namespace ScoreBatch.Worker.Runner;
 /// The store a handler sees for one job attempt: the worker's store behind a gate that (1) lets writes and deletes
 /// land only under the job's output prefix, whatever names a message or an input listing produced; (2) refuses to
 /// download a file larger than <see cref="JobLimits.MaxDownloadBytesPerFile"/>, judged on the blob's size before
-/// any byte is read; (3) reads the header of every .npy under the input prefix and stops the job when a cutout is
+/// any byte is read (the size a listing of this attempt reported, else one metadata request) and again on the bytes
+/// that arrived; (3) reads the header of every .npy under the input prefix and stops the job when a cutout is
 /// larger than <see cref="JobLimits.MaxCutoutSize"/> or the job's cutouts pass <see cref="JobLimits.MaxCutoutsPerJob"/>.
 /// Every refusal is a <see cref="JobValidationException"/> naming the file (or "input"), so the job is poisoned
 /// with that name, never retried. It also remembers the size and SHA-256 of what this attempt wrote, so the
@@ -21,6 +22,7 @@ public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest requ
     private readonly string _outputPrefix = request.Output.TrimEnd('/') + "/";
     private readonly string? _inputPrefix = request.Input is { Length: > 0 } i ? i.TrimEnd('/') : null;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WrittenFile> _written = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ArtifactInfo> _listed = new(StringComparer.Ordinal);
     private long _cutouts;
 
     /// <summary>Size and SHA-256 of the last content this attempt wrote to each path.</summary>
@@ -29,13 +31,22 @@ public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest requ
     /// <summary>Cutouts counted so far in .npy inputs of this attempt.</summary>
     public long CutoutsSeen => Interlocked.Read(ref _cutouts);
 
-    public IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+    public async IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var info in inner.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            _listed[info.Path] = info; // the size check of a later read needs no metadata request of its own
+            yield return info;
+        }
+    }
 
     public Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken) => inner.GetInfoAsync(path, cancellationToken);
 
     public async Task<BinaryData> ReadAsync(string path, CancellationToken cancellationToken)
     {
-        var info = await inner.GetInfoAsync(path, cancellationToken).ConfigureAwait(false) ?? throw new ArtifactNotFoundException(path);
+        var info = _listed.TryGetValue(path, out var listed)
+            ? listed
+            : await inner.GetInfoAsync(path, cancellationToken).ConfigureAwait(false) ?? throw new ArtifactNotFoundException(path);
         CheckSize(info);
         var bytes = await inner.ReadAsync(path, cancellationToken).ConfigureAwait(false);
         CheckSize(info with { Size = bytes.ToMemory().Length });

@@ -98,6 +98,24 @@ public sealed class ContainmentTests
     }
 
     [Fact]
+    public async Task Read_ListedFile_JudgedOnTheListedSizeWithoutAMetadataRequest()
+    {
+        // The listing already gave every input's size: reading a listed file costs one request, not two, and an
+        // oversized listed file is still refused before a byte of it is read.
+        var inner = new CountingStore();
+        await inner.WriteAsync("inputs/batch/a.npy", BinaryData.FromBytes(new byte[512]), overwrite: true, CancellationToken.None);
+        await inner.WriteAsync("inputs/batch/big.npy", BinaryData.FromBytes(new byte[2048]), overwrite: true, CancellationToken.None);
+        var store = new JobScopedArtifactStore(inner, Request, new JobLimits { MaxDownloadBytesPerFile = 1024 });
+        await foreach (var _ in store.ListAsync("inputs/batch/", CancellationToken.None)) { }
+
+        Assert.Equal(512, (await store.ReadAsync("inputs/batch/a.npy", CancellationToken.None)).ToMemory().Length);
+        var e = await Assert.ThrowsAsync<JobValidationException>(() => store.ReadAsync("inputs/batch/big.npy", CancellationToken.None));
+
+        Assert.Contains("is 2048 bytes, over the limit of 1024", e.Message, StringComparison.Ordinal);
+        Assert.Equal((0, 1), (inner.InfoRequests, inner.Reads));
+    }
+
+    [Fact]
     public void TransientFaults_SdkRetriesExhaustedOnRefusedConnections_Transient()
     {
         var refused = new Azure.RequestFailedException(0, "Connection refused (127.0.0.1:1)", new HttpRequestException("Connection refused"));
@@ -107,7 +125,7 @@ public sealed class ContainmentTests
         Assert.False(TransientFaults.IsTransient(new AggregateException()));
     }
 
-    /// <summary>An in-memory store that counts whole-artifact reads.</summary>
+    /// <summary>An in-memory store that counts whole-artifact reads and metadata requests.</summary>
     private sealed class CountingStore : IArtifactStore
     {
         private readonly InMemoryArtifactStore _inner = new();
@@ -128,7 +146,13 @@ public sealed class ContainmentTests
             return _inner.TryReadAsync(path, cancellationToken);
         }
 
-        public Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken) => _inner.GetInfoAsync(path, cancellationToken);
+        public int InfoRequests { get; private set; }
+
+        public Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken)
+        {
+            InfoRequests++;
+            return _inner.GetInfoAsync(path, cancellationToken);
+        }
 
         public Task<bool> WriteAsync(string path, BinaryData content, bool overwrite, CancellationToken cancellationToken)
             => _inner.WriteAsync(path, content, overwrite, cancellationToken);
