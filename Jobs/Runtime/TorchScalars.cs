@@ -29,6 +29,12 @@ namespace ScoreBatch.Jobs.Runtime;
 /// same alpha, same Scalar type) that the operator or method it replaces does, so results are bit-identical.
 /// Do not "simplify" a call back to the operator: the race comes back and no test catches it every time.
 /// </para>
+/// <para>
+/// Tensors have the same finalizer: an intermediate such as <c>log1p(x)</c> in <c>log1p(x).div(s)</c> is just as
+/// unreachable during the second call, and freeing it there crashes the process (SIGSEGV) instead of throwing.
+/// A dispose scope roots every tensor made inside it, so chains of tensor operations run inside
+/// <c>NewDisposeScope()</c> even where a caller may have none (a train job's transform of its whole stack).
+/// </para>
 /// </summary>
 internal static class TorchScalars
 {

@@ -33,10 +33,15 @@ public sealed class Log1pTransform : IDataTransform
     public Tensor Forward(Tensor x)
     {
         CheckDomain(x);
-        return log1p(x).DividedBy(Scale);
+        using var scope = NewDisposeScope(); // roots log1p(x) even when the caller has no scope (TorchScalars)
+        return log1p(x).DividedBy(Scale).MoveToOuterDisposeScope();
     }
 
-    public Tensor Inverse(Tensor y) => expm1(y.Times(Scale));
+    public Tensor Inverse(Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        return expm1(y.Times(Scale)).MoveToOuterDisposeScope();
+    }
 
     public Tensor ChainRule(Tensor scoreY, Tensor x)
     {

@@ -23,9 +23,17 @@ public sealed class StandardizeTransform : IDataTransform
 
     public DataTransformSpec Spec => new(DataTransforms.Standardize, new Dictionary<string, double> { ["mean"] = Mean, ["std"] = Std });
 
-    public Tensor Forward(Tensor x) => x.Minus(Mean).DividedBy(Std);
+    public Tensor Forward(Tensor x)
+    {
+        using var scope = NewDisposeScope(); // roots x - mean even when the caller has no scope (TorchScalars)
+        return x.Minus(Mean).DividedBy(Std).MoveToOuterDisposeScope();
+    }
 
-    public Tensor Inverse(Tensor y) => y.Times(Std).Plus(Mean);
+    public Tensor Inverse(Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        return y.Times(Std).Plus(Mean).MoveToOuterDisposeScope();
+    }
 
     public Tensor ChainRule(Tensor scoreY, Tensor x) => scoreY.DividedBy(Std);
 }

@@ -50,9 +50,10 @@ public class TorchScalarsTests
         // call, which threw ExternalException ("Expected false to be true ... toFloat at c10/core/Scalar.h" or
         // "Unknown scalar type"). The window is a few microseconds, so the stress needs a preemption inside it:
         // four workers on this machine's cores (as four lanes run on a 4-core machine) make that likely. Measured
-        // against the unfixed code on 2 cores: 10 of 10 runs failed, each within 1-3 s of the start; hence a
-        // 4 s budget, ended early by the first failure. Inside the loop only product code runs (the inputs are
-        // made before), so any failure is the product's.
+        // on 2 cores with MixerBlock and Log1pTransform unfixed: 10 of 10 runs failed, each within 1-3 s of the
+        // start (5 of 5 with MixerBlock's residual alone unfixed); hence a 4 s budget, ended early by the first
+        // failure. Without its dispose scope, the transform's forward crashed the test host in 5 of 5 runs.
+        // Inside the loop only product code runs (the inputs are made before), so any failure is the product's.
         using var generator = new Generator(5);
         using var net = ScoreNetFactory.Create(TinyModels.Mixer8, generator);
         net.eval();
@@ -76,10 +77,13 @@ public class TorchScalarsTests
             using var mode = inference_mode();
             while (Running())
             {
-                using var scope = NewDisposeScope();
                 try
                 {
-                    var score = net.forward(transform.Forward(x), t);
+                    // Outside any dispose scope, as a train job transforms its stack: the transform must root its
+                    // own intermediates (if it does not, the process may crash here rather than fail the assert).
+                    using var y = transform.Forward(x);
+                    using var scope = NewDisposeScope();
+                    var score = net.forward(y, t);
                     transform.ChainRule(score, x);
                     Interlocked.Increment(ref rounds);
                 }
