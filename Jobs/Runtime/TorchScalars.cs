@@ -18,8 +18,8 @@ namespace ScoreBatch.Jobs.Runtime;
 /// can finalize it mid-call, and libtorch then reads freed memory: the job fails with
 /// <c>System.Runtime.InteropServices.ExternalException: Expected false to be true, but got false ... Exception
 /// raised from toFloat at /pytorch/c10/core/Scalar.h:140</c> (or "Unknown scalar type."), e.g. from
-/// <c>MixerBlock.forward</c>'s residual <c>h.add_(z)</c>: a few scoring runs in a hundred while storage threads
-/// allocate beside them.
+/// <c>MixerBlock.forward</c>'s residual <c>h.add_(z)</c> (scoring 512 cutouts at 32² while another thread
+/// allocated and collected: 23 rounds in 200 failed).
 /// </para>
 /// <para>
 /// How: constants are process-lifetime Scalars held by static properties (rooted, never disposed, safe to share
