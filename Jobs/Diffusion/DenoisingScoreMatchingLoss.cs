@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Runtime;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Diffusion;
@@ -39,8 +40,8 @@ public sealed class DenoisingScoreMatchingLoss(INoiseProcess process)
         var tDevice = t.to(y0.device);
         var a = Process.MarginalMean(tDevice).to(y0.dtype).view(broadcast);
         var s = Process.MarginalStd(tDevice).to(y0.dtype).view(broadcast);
-        var yt = a * y0 + s * z;
-        var residual = s * score(yt, tDevice) + z;
-        return residual.square().flatten(1).mean([1]).MoveToOuterDisposeScope();
+        var yt = (a * y0).Plus(s * z);
+        var residual = (s * score(yt, tDevice)).Plus(z);
+        return residual.Squared().flatten(1).mean([1]).MoveToOuterDisposeScope();
     }
 }

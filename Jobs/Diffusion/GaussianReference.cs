@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Runtime;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Diffusion;
@@ -31,7 +32,7 @@ public static class GaussianReference
         shape[0] = y.shape[0];
         var a = process.MarginalMean(t.to(ScalarType.Float64)).view(shape);
         var s = process.MarginalStd(t.to(ScalarType.Float64)).view(shape);
-        var variance = a.square() * v + s.square();
-        return ((y.to(ScalarType.Float64) - a * mu).neg() / variance).to(y.dtype).MoveToOuterDisposeScope();
+        var variance = a.Squared().Times(v).Plus(s.Squared());
+        return ((y.to(ScalarType.Float64) - a.Times(mu)).neg() / variance).to(y.dtype).MoveToOuterDisposeScope();
     };
 }

@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Runtime;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Diffusion;
@@ -16,7 +17,7 @@ public sealed class StratifiedTimeSampler(double t)
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be positive");
         using var scope = NewDisposeScope();
         var u = rand([batch], dtype: ScalarType.Float64, generator: generator);
-        var i = arange(batch, dtype: ScalarType.Float64);
-        return ((i + u) * (T / batch)).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        var i = TorchScalars.Arange(batch, ScalarType.Float64);
+        return i.Plus(u).Times(T / batch).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Runtime;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Diffusion;
@@ -24,7 +25,7 @@ public sealed class VpProcess : INoiseProcess
 
     public double T { get; }
 
-    public Tensor Drift(Tensor y, Tensor t) => y * (-0.5 * Beta);
+    public Tensor Drift(Tensor y, Tensor t) => y.Times(-0.5 * Beta);
 
     public double Diffusion(double t) => Math.Sqrt(Beta);
 
@@ -35,14 +36,14 @@ public sealed class VpProcess : INoiseProcess
     public Tensor MarginalMean(Tensor t)
     {
         using var scope = NewDisposeScope();
-        return exp(t.to(ScalarType.Float64) * (-0.5 * Beta)).to(t.dtype).MoveToOuterDisposeScope();
+        return exp(t.to(ScalarType.Float64).Times(-0.5 * Beta)).to(t.dtype).MoveToOuterDisposeScope();
     }
 
     public Tensor MarginalStd(Tensor t)
     {
         using var scope = NewDisposeScope();
         // 1 - exp(-beta t) = -expm1(-beta t), accurate for small t.
-        var variance = expm1(t.to(ScalarType.Float64) * (-Beta)).neg().clamp_min(MinVariance);
+        var variance = expm1(t.to(ScalarType.Float64).Times(-Beta)).neg().ClampMin(MinVariance);
         return variance.sqrt().to(t.dtype).MoveToOuterDisposeScope();
     }
 
@@ -54,6 +55,6 @@ public sealed class VpProcess : INoiseProcess
         using var scope = NewDisposeScope();
         var flat = y.to(ScalarType.Float64).flatten(1);
         var d = flat.shape[1];
-        return (flat.square().sum(1) * -0.5 - 0.5 * d * Math.Log(2 * Math.PI)).MoveToOuterDisposeScope();
+        return flat.Squared().sum(1).Times(-0.5).Minus(0.5 * d * Math.Log(2 * Math.PI)).MoveToOuterDisposeScope();
     }
 }

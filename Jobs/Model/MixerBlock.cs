@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -35,9 +36,9 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
         // Token mixing: Linear over the last axis (P) of [N x C x P]. ReLU in place on the hidden [N x C x Ht]
         // (the largest activation): Linear's backward does not need its output, so autograd allows it.
         var h = token_mlp[1].forward(token_mlp[0].forward(norm1.forward(z)).relu_());
-        var zt = h.add_(z).transpose(1, 2); // residual added in place into the fresh MLP output; [N x P x C]
+        var zt = h.AddInPlace(z).transpose(1, 2); // residual added in place into the fresh MLP output; [N x P x C]
         // Channel mixing: Linear over the last axis (C) of [N x P x C].
         var g = channel_mlp[1].forward(channel_mlp[0].forward(norm2.forward(zt)).relu_());
-        return g.add_(zt).transpose(1, 2).MoveToOuterDisposeScope(); // [N x C x P]
+        return g.AddInPlace(zt).transpose(1, 2).MoveToOuterDisposeScope(); // [N x C x P]
     }
 }

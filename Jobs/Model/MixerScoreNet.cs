@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public sealed class MixerScoreNet : ScoreNet
             throw new ArgumentException($"MixerScoreNet expects t of shape [{n}], got [{string.Join(" x ", t.shape)}]");
 
         using var scope = NewDisposeScope();
-        var plane = (t.to(y.dtype) / Options.T).view(n, 1, 1, 1).expand(n, 1, size, size); // [N x 1 x H x W]
+        var plane = t.to(y.dtype).DividedBy(Options.T).view(n, 1, 1, 1).expand(n, 1, size, size); // [N x 1 x H x W]
         var x = cat([y, plane], 1);                                                     // [N x 2 x H x W]
         var z = conv_in.forward(x).flatten(2);                                            // [N x C x P], row-major tokens
         foreach (var block in blocks) z = block.forward(z);

@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Transforms;
 using ScoreBatch.Storage.Formats;
 using static TorchSharp.torch;
@@ -105,7 +106,7 @@ public sealed class Scorer
                 ThrowForCutoutOutsideDomain(batch);
                 throw;
             }
-            var t = full([n], Options.T, dtype: y.dtype, device: _device); // [N]
+            var t = TorchScalars.Full([n], Options.T, y.dtype, _device); // [N]
             var s = _score(y, t);
             if (!s.shape.SequenceEqual(y.shape))
                 throw new InvalidOperationException($"the score function returned shape [{string.Join(" x ", s.shape)}] for input [{string.Join(" x ", y.shape)}]");

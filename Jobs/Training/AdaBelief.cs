@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -56,18 +57,26 @@ public sealed class AdaBelief : IScoreOptimizer
         var correction2 = 1 - Math.Pow(Beta2, StepCount);
         var stepSize = LearningRate / correction1;
         var invSqrtCorrection2 = 1 / Math.Sqrt(correction2);
+        // Explicit Scalars, alive until the end of the step (TorchScalars explains why no implicit ones).
+        using var beta1 = Beta1.ToScalar();
+        using var oneMinusBeta1 = (1 - Beta1).ToScalar();
+        using var beta2 = Beta2.ToScalar();
+        using var oneMinusBeta2 = (1 - Beta2).ToScalar();
+        using var eps = Eps.ToScalar();
+        using var invSqrtC2 = invSqrtCorrection2.ToScalar();
+        using var minusStepSize = (-stepSize).ToScalar();
         for (var i = 0; i < parameters.Length; i++)
         {
             var g = parameters[i].grad;
             if (g is null) continue;
             var m = firstMoment[i];
             var s = belief[i];
-            m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
+            m.mul_(beta1).add_(g, alpha: oneMinusBeta1);
             var deviation = g - m;
-            s.mul_(Beta2).addcmul_(deviation, deviation, value: 1 - Beta2).add_(Eps);
+            s.mul_(beta2).addcmul_(deviation, deviation, value: oneMinusBeta2).add_(eps, TorchScalars.One);
             // sqrt(s / c2) + eps = sqrt(s)·c2^-1/2 + eps
-            var denominator = s.sqrt().mul_(invSqrtCorrection2).add_(Eps);
-            parameters[i].addcdiv_(m, denominator, value: -stepSize);
+            var denominator = s.sqrt().mul_(invSqrtC2).add_(eps, TorchScalars.One);
+            parameters[i].addcdiv_(m, denominator, value: minusStepSize);
         }
     }
 

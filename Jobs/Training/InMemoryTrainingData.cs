@@ -19,6 +19,7 @@ public sealed class InMemoryTrainingData : ITrainingData, IDisposable
             throw new ArgumentException($"training data must be [N x 1 x H x H], got [{string.Join(" x ", images.shape)}]");
         if (images.shape[0] == 0) throw new ArgumentException("training data holds no images");
         var ready = images.dtype == ScalarType.Float32 && images.device_type == DeviceType.CPU && images.is_contiguous();
+        using var scope = NewDisposeScope(); // roots the converted intermediates during the native calls (TorchScalars)
         this.images = (ready ? images.alias() : images.to(ScalarType.Float32, CPU).contiguous().alias()).DetachFromDisposeScope();
     }
 

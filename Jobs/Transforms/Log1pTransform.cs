@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Runtime;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Transforms;
@@ -32,17 +33,22 @@ public sealed class Log1pTransform : IDataTransform
     public Tensor Forward(Tensor x)
     {
         CheckDomain(x);
-        return log1p(x) / Scale;
+        using var scope = NewDisposeScope(); // roots log1p(x) even when the caller has no scope (TorchScalars)
+        return log1p(x).DividedBy(Scale).MoveToOuterDisposeScope();
     }
 
-    public Tensor Inverse(Tensor y) => expm1(y * Scale);
+    public Tensor Inverse(Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        return expm1(y.Times(Scale)).MoveToOuterDisposeScope();
+    }
 
     public Tensor ChainRule(Tensor scoreY, Tensor x)
     {
         CheckDomain(x);
         using var scope = NewDisposeScope();
-        var onePlusX = x + 1;
-        var g = scoreY / (onePlusX * Scale);
+        var onePlusX = x.Plus(TorchScalars.One);
+        var g = scoreY / onePlusX.Times(Scale);
         if (IncludeLogJacobian) g = g - onePlusX.reciprocal();
         return g.MoveToOuterDisposeScope();
     }

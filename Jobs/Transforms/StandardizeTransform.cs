@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Runtime;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Transforms;
@@ -22,9 +23,17 @@ public sealed class StandardizeTransform : IDataTransform
 
     public DataTransformSpec Spec => new(DataTransforms.Standardize, new Dictionary<string, double> { ["mean"] = Mean, ["std"] = Std });
 
-    public Tensor Forward(Tensor x) => (x - Mean) / Std;
+    public Tensor Forward(Tensor x)
+    {
+        using var scope = NewDisposeScope(); // roots x - mean even when the caller has no scope (TorchScalars)
+        return x.Minus(Mean).DividedBy(Std).MoveToOuterDisposeScope();
+    }
 
-    public Tensor Inverse(Tensor y) => y * Std + Mean;
+    public Tensor Inverse(Tensor y)
+    {
+        using var scope = NewDisposeScope();
+        return y.Times(Std).Plus(Mean).MoveToOuterDisposeScope();
+    }
 
-    public Tensor ChainRule(Tensor scoreY, Tensor x) => scoreY / Std;
+    public Tensor ChainRule(Tensor scoreY, Tensor x) => scoreY.DividedBy(Std);
 }
