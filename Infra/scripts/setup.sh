@@ -30,5 +30,6 @@ if [[ -f "$root/Infra/azurite/package-lock.json" && ! -x "$root/Infra/azurite/no
 fi
 
 dotnet restore "$root/ScoreBatch.sln" -v quiet >/dev/null
-# What the launcher's ReadyToRun publish needs (the crossgen2 compiler package), so later runs download nothing.
-dotnet restore "$root/Worker/ScoreBatch.Worker.csproj" -r linux-x64 -p:PublishReadyToRun=true -v quiet >/dev/null
+# What the launcher's self-contained ReadyToRun publish needs (the runtime pack and the crossgen2 compiler), so
+# later runs download nothing.
+dotnet restore "$root/Worker/ScoreBatch.Worker.csproj" -r linux-x64 -p:SelfContained=true -p:PublishReadyToRun=true -v quiet >/dev/null

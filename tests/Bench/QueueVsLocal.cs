@@ -28,8 +28,8 @@ internal static class QueueVsLocal
         var counts = Arg("--cutouts", "5000,20000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var perFile = int.Parse(Arg("--per-file", "500"), CultureInfo.InvariantCulture);
         var root = AzuriteScript.RepositoryRoot();
-        // The build users run: the launcher's ReadyToRun publish (the container image is built the same way).
-        var cli = Path.Combine(root, "Worker", "bin", "Release", "app", "scorebatch.dll");
+        // The build users run: the launcher's self-contained ReadyToRun publish (the container image's build).
+        var cli = Path.Combine(root, "Worker", "bin", "Release", "app", "scorebatch");
         if (!File.Exists(cli)) throw new InvalidOperationException($"build the worker first (./scorebatch --help builds it): {cli} is missing");
         var work = Directory.CreateTempSubdirectory("scorebatch-queuebench-");
         var (blobPort, queuePort) = (AzuriteScript.FreePort(), AzuriteScript.FreePort());
@@ -48,10 +48,10 @@ internal static class QueueVsLocal
                 var input = Path.Combine(work.FullName, $"in-{n}");
                 WriteCutouts(input, n, perFile);
                 var local = await Timed(cli, ["score", "--model", model, "--input", input, "--out", Path.Combine(work.FullName, $"out-{n}"), "--previews", "0", "--device", "cpu"]);
-                await Exec("dotnet", [cli, "upload", "--connection", connection, input, $"bench-in/n{n}"]);
-                await Exec("dotnet", [cli, "upload", "--connection", connection, "--as-name", model, "bench-models/model.ckpt"]);
+                await Exec(cli, ["upload", "--connection", connection, input, $"bench-in/n{n}"]);
+                await Exec(cli, ["upload", "--connection", connection, "--as-name", model, "bench-models/model.ckpt"]);
                 var queueName = $"bench{n}";
-                await Exec("dotnet", [cli, "submit", "--connection", connection, "--queue", queueName, "--kind", "score", "--id", $"bench-{n}",
+                await Exec(cli, ["submit", "--connection", connection, "--queue", queueName, "--kind", "score", "--id", $"bench-{n}",
                     "--input", $"bench-in/n{n}", "--output", $"bench-out/n{n}", "--model", "bench-models/model.ckpt",
                     "--param", "previews=0", "--param", "device=cpu"]);
                 var azuriteBefore = GroupCpuSeconds(state);
@@ -119,7 +119,7 @@ internal static class QueueVsLocal
     private static async Task<Run> Timed(string cli, string[] arguments)
     {
         var report = Path.GetTempFileName();
-        await Exec("/usr/bin/time", ["-f", "%e %M %U %S", "-o", report, "dotnet", cli, .. arguments]);
+        await Exec("/usr/bin/time", ["-f", "%e %M %U %S", "-o", report, cli, .. arguments]);
         var parts = File.ReadAllText(report).Trim().Split(' ');
         File.Delete(report);
         return new Run(double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture) / 1024,
