@@ -18,6 +18,15 @@ public interface IJobHandler
     void Validate(JobRequest request);
 
     /// <summary>
+    /// Called once the request is valid, before the runner records the job as running: a handler may start loading
+    /// what any attempt of its kind needs (a native runtime) in the background, so that it overlaps the runner's
+    /// status writes. Returns at once and never throws; does nothing unless a handler overrides it.
+    /// </summary>
+    void Prepare(JobRequest request)
+    {
+    }
+
+    /// <summary>
     /// Runs the job. <paramref name="cancellationToken"/> fires on shutdown or when the message is lost; a handler
     /// that can resume (training) checkpoints and returns <see cref="JobOutcome.Snooze"/>.
     /// </summary>

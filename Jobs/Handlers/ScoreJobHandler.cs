@@ -30,6 +30,9 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
 
     public void Validate(JobRequest request) => ScoreJobArgs.From(request);
 
+    /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
+    public void Prepare(JobRequest request) => TorchPreload.Start();
+
     public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);

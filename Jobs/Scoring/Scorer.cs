@@ -45,9 +45,9 @@ public sealed class Scorer
     public int ModelWidth { get; }
 
     /// <summary>
-    /// Scores <paramref name="cutouts"/> (all from <paramref name="source"/>) in batches of Options.BatchSize (on the
-    /// CPU, several batches side by side on <see cref="ScoringLanes"/>) and returns one score map and summary per
-    /// cutout, in order. Every cutout is checked before any is scored:
+    /// Scores <paramref name="cutouts"/> (all from <paramref name="source"/>) in batches of at most Options.BatchSize
+    /// (on the CPU, several equal batches side by side on <see cref="ScoringLanes"/>) and returns one score map and
+    /// summary per cutout, in order. Every cutout is checked before any is scored:
     /// a cutout larger than the model, with a NaN or infinite pixel, or outside the transform's domain (x &lt;= -1
     /// under log1p) throws <see cref="CutoutScoringException"/> naming it.
     /// </summary>
@@ -62,14 +62,24 @@ public sealed class Scorer
         if (sources.Count != cutouts.Count)
             throw new ArgumentException($"{sources.Count} source names for {cutouts.Count} cutouts", nameof(sources));
         foreach (var c in cutouts) CheckCutout(c);
-        int batchSize = Options.BatchSize, batches = (cutouts.Count + batchSize - 1) / batchSize;
+        int count = cutouts.Count, batches = (count + Options.BatchSize - 1) / Options.BatchSize;
+        bool onLanes = batches > 1 && _device.type == TorchSharp.DeviceType.CPU;
+        if (onLanes)
+        {
+            // As many batches on every lane, all of one size (to a cutout): no lane waits for another to finish a
+            // last, lone batch. A cutout's score does not depend on the batch it shares (bit for bit, pinned by
+            // the lane tests), so only the timing changes.
+            int lanes = ScoringLanes.Shared.Count;
+            batches = (batches + lanes - 1) / lanes * lanes;
+        }
         var scored = new CutoutScore[batches][];
         void Batch(int b)
         {
-            int start = b * batchSize, n = Math.Min(batchSize, cutouts.Count - start);
-            scored[b] = ScoreBatch(cutouts.Skip(start).Take(n).ToArray(), sources.Skip(start).Take(n).ToArray());
+            // Batch b covers [b·count/batches, (b+1)·count/batches): sizes differ by at most one, none above BatchSize.
+            int start = (int)((long)b * count / batches), end = (int)((long)(b + 1) * count / batches);
+            scored[b] = ScoreBatch(cutouts.Skip(start).Take(end - start).ToArray(), sources.Skip(start).Take(end - start).ToArray());
         }
-        if (batches > 1 && _device.type == TorchSharp.DeviceType.CPU)
+        if (onLanes)
         {
             ScoringLanes.Shared.Run(batches, Batch, cancellationToken); // batches side by side (see ScoringLanes)
         }

@@ -100,6 +100,7 @@ public sealed partial class JobExecutor(
             return;
         }
 
+        handler.Prepare(request); // e.g. libtorch starts loading while the status round trips below run
         await status.UpdateAsync(request.Output, s => (s ?? NewStatus(request)) with
         {
             State = JobState.Running,

@@ -65,11 +65,11 @@ public class ScoringLanesTests
     }
 
     [Fact]
-    public void Scorer_OnLanes_MatchesOneBatchAtATimeAndIsRepeatable()
+    public void Scorer_OnLanes_ScoresDoNotDependOnTheBatchingAndMatchOneBatch()
     {
-        // The same cutouts scored in many small batches (spread over the lanes) and in one batch (scored on the
-        // calling thread) agree to float round-off, and two runs on the lanes agree bit for bit whichever lane
-        // took which batch.
+        // The same cutouts scored in many small batches (spread over the lanes, equal sizes) and in other batchings
+        // agree bit for bit, whichever lane took which batch: a cutout's score does not depend on the cutouts it
+        // shares a batch with. One batch on the calling thread (all intra-op threads) agrees to float round-off.
         using var g = new TorchSharp.torch.Generator(3);
         using var net = ScoreNetFactory.Create(new ScoreNetOptions { ImageSize = 16, Width = 16, Blocks = 1, TokenMlpWidth = 32, ChannelMlpWidth = 32 }, g);
         net.eval();
@@ -80,15 +80,38 @@ public class ScoringLanesTests
         Tensor Score(Tensor y, Tensor t) => net.forward(y, t);
         IReadOnlyList<CutoutScore> Run(int batch) =>
             new Scorer(Score, new Log1pTransform(), 16, 16, new ScoringOptions { BatchSize = batch }).Score(cutouts, "c.npy");
-        var lanes1 = Run(4);
-        var lanes2 = Run(4);
+        var by4 = Run(4);
+        var by4Again = Run(4);
+        var by7 = Run(7);
         var single = Run(64);
         for (int c = 0; c < cutouts.Length; c++)
         {
-            Assert.Equal($"c#{c}", lanes1[c].Summary.Id);
-            Assert.Equal(lanes1[c].Score, lanes2[c].Score);
+            Assert.Equal($"c#{c}", by4[c].Summary.Id);
+            Assert.Equal(by4[c].Score, by4Again[c].Score);
+            Assert.Equal(by4[c].Score, by7[c].Score);
             for (int k = 0; k < 256; k++)
-                Assert.Equal(single[c].Score[k], lanes1[c].Score[k], Math.Max(1e-4, Math.Abs(single[c].Score[k]) * 1e-4));
+                Assert.Equal(single[c].Score[k], by4[c].Score[k], Math.Max(1e-4, Math.Abs(single[c].Score[k]) * 1e-4));
         }
+    }
+
+    [Fact]
+    public void Scorer_OnLanes_BatchesAreEqualAndNeverAboveTheBatchSize()
+    {
+        // 37 cutouts at batch 8: ceil(37/8) = 5 batches, rounded up to a multiple of the lanes, sizes differing by one.
+        var sizes = new System.Collections.Concurrent.ConcurrentBag<long>();
+        Tensor Record(Tensor y, Tensor t)
+        {
+            sizes.Add(y.shape[0]);
+            return y.neg();
+        }
+        var cutouts = Enumerable.Range(0, 37).Select(i => new Cutout($"c#{i}", 4, 4, new float[16])).ToArray();
+        var scores = new Scorer(Record, new IdentityTransform(), 4, 4, new ScoringOptions { BatchSize = 8 }).Score(cutouts, "c.npy");
+
+        int lanes = ScoringLanes.Shared.Count, batches = (5 + lanes - 1) / lanes * lanes;
+        Assert.Equal(37, scores.Count);
+        Assert.Equal(batches, sizes.Count);
+        Assert.Equal(37, sizes.Sum());
+        Assert.InRange(sizes.Max() - sizes.Min(), 0, 1);
+        Assert.True(sizes.Max() <= 8);
     }
 }
