@@ -4,8 +4,11 @@ using ScoreBatch.Storage.Formats;
 
 namespace ScoreBatch.Jobs.Handlers;
 
-/// <summary>One input file: its full name and its name relative to the input prefix (used in ids and output names).</summary>
-public sealed record InputFile(string Path, string RelativeName);
+/// <summary>
+/// One input file: its full name, its name relative to the input prefix (used in ids and output names) and its size
+/// in bytes as listed (what the score pipeline budgets its downloads by).
+/// </summary>
+public sealed record InputFile(string Path, string RelativeName, long Size = 0);
 
 /// <summary>Finds the cutout files a job reads.</summary>
 public static class JobInputs
@@ -22,7 +25,7 @@ public static class JobInputs
         if (trimmed.Contains('/', StringComparison.Ordinal) && CutoutReader.IsSupported(trimmed))
         {
             var single = await store.GetInfoAsync(trimmed, cancellationToken).ConfigureAwait(false);
-            if (single is not null) return [new InputFile(single.Path, single.Path[(single.Path.LastIndexOf('/') + 1)..])];
+            if (single is not null) return [new InputFile(single.Path, single.Path[(single.Path.LastIndexOf('/') + 1)..], single.Size)];
         }
         var prefix = trimmed + "/";
         var outputPrefix = output.TrimEnd('/') + "/";
@@ -30,7 +33,7 @@ public static class JobInputs
         await foreach (var info in store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
             if (!CutoutReader.IsSupported(info.Path) || info.Path.StartsWith(outputPrefix, StringComparison.Ordinal)) continue;
-            files.Add(new InputFile(info.Path, info.Path[prefix.Length..]));
+            files.Add(new InputFile(info.Path, info.Path[prefix.Length..], info.Size));
         }
         if (files.Count == 0)
             throw new JobValidationException("input", $"no cutout files ({string.Join(", ", CutoutReader.SupportedExtensions)}) at or under '{input}'");

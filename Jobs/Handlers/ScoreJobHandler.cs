@@ -101,7 +101,12 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
     private sealed class PipelineRun(JobContext context, ScoreJobArgs args, Scorer scorer, IReadOnlyList<InputFile> files, ScoreJobHandlerOptions options,
         AnomalyPreviews previews, ScoreMapWriter maps)
     {
-        private readonly Channel<LoadedFile> _loaded = Channel.CreateBounded<LoadedFile>(new BoundedChannelOptions(options.FilesAhead) { SingleReader = true, SingleWriter = true });
+        /// <summary>Cutouts the scorer takes in one pass when that many are already downloaded: 8 batches' worth.</summary>
+        private const int BatchesPerPass = 8;
+
+        // Downloads in listing order, each already running: the scorer awaits them in that order.
+        private readonly Channel<Task<LoadedFile>> _loaded = Channel.CreateBounded<Task<LoadedFile>>(new BoundedChannelOptions(options.FilesAhead) { SingleReader = true, SingleWriter = true });
+        private readonly ByteBudget _bytesAhead = new(options.BytesAhead);
         private readonly Channel<ScoredFile> _scored = Channel.CreateBounded<ScoredFile>(new BoundedChannelOptions(options.UploadsAhead) { SingleReader = true, SingleWriter = true });
         private readonly List<ScoreSummary> _rows = [];
         private long _cutoutsKnown;
@@ -138,26 +143,19 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
             return _rows;
         }
 
+        /// <summary>
+        /// Starts the downloads in listing order, several at once (small files are bound by round trips, not
+        /// bandwidth), within <see cref="ScoreJobHandlerOptions.FilesAhead"/> files and
+        /// <see cref="ScoreJobHandlerOptions.BytesAhead"/> listed bytes not yet scored.
+        /// </summary>
         private async Task DownloadAsync(CancellationToken ct)
         {
             try
             {
                 foreach (var file in files)
                 {
-                    var bytes = await context.Store.ReadAsync(file.Path, ct).ConfigureAwait(false);
-                    IReadOnlyList<Cutout> cutouts;
-                    int[] shape;
-                    try
-                    {
-                        cutouts = CutoutReader.Read(file.RelativeName, bytes.ToMemory().Span);
-                        shape = ScoreShards.OutputShape(file.RelativeName, cutouts);
-                    }
-                    catch (CutoutFormatException e)
-                    {
-                        throw new JobValidationException(file.Path, e.Message);
-                    }
-                    Interlocked.Add(ref _cutoutsKnown, cutouts.Count);
-                    await _loaded.Writer.WriteAsync(new LoadedFile(file, cutouts, shape), ct).ConfigureAwait(false);
+                    await _bytesAhead.AcquireAsync(file.Size, ct).ConfigureAwait(false); // given back once the file is scored
+                    await _loaded.Writer.WriteAsync(LoadAsync(file, ct), ct).ConfigureAwait(false);
                 }
             }
             finally
@@ -166,9 +164,28 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
             }
         }
 
+        private async Task<LoadedFile> LoadAsync(InputFile file, CancellationToken ct)
+        {
+            var bytes = await context.Store.ReadAsync(file.Path, ct).ConfigureAwait(false);
+            IReadOnlyList<Cutout> cutouts;
+            int[] shape;
+            try
+            {
+                cutouts = CutoutReader.Read(file.RelativeName, bytes.ToMemory().Span);
+                shape = ScoreShards.OutputShape(file.RelativeName, cutouts);
+            }
+            catch (CutoutFormatException e)
+            {
+                throw new JobValidationException(file.Path, e.Message);
+            }
+            Interlocked.Add(ref _cutoutsKnown, cutouts.Count);
+            return new LoadedFile(file, cutouts, shape);
+        }
+
         /// <summary>
-        /// Scores whatever files are ready, several at once so that small files share batches, but never waits for
-        /// a batch to fill: when nothing more is ready the scorer runs on what it has.
+        /// Scores the next file, together with the files after it that have already downloaded (up to
+        /// <see cref="BatchesPerPass"/> batches of cutouts), so that small files share batches and the scoring lanes
+        /// stay busy; it never waits for more files than the first.
         /// </summary>
         private async Task ComputeAsync(CancellationToken ct)
         {
@@ -176,12 +193,15 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
             {
                 long done = 0;
                 int filesDone = 0;
+                int fill = args.Scoring.BatchSize * BatchesPerPass;
                 var pending = new List<LoadedFile>();
                 while (await _loaded.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
                 {
                     int count = 0;
-                    while (count < args.Scoring.BatchSize && _loaded.Reader.TryRead(out var file))
+                    while (count < fill && _loaded.Reader.TryPeek(out var next) && (pending.Count == 0 || next.IsCompleted))
                     {
+                        _loaded.Reader.TryRead(out _);
+                        var file = await next.ConfigureAwait(false); // a failed download or parse surfaces here, in order
                         pending.Add(file);
                         count += file.Cutouts.Count;
                     }
@@ -202,6 +222,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
                     {
                         var mine = scores.Skip(offset).Take(f.Cutouts.Count).ToArray();
                         offset += f.Cutouts.Count;
+                        _bytesAhead.Release(f.File.Size);
                         await _scored.Writer.WriteAsync(new ScoredFile(f.File, f.Shape, f.Cutouts, mine), ct).ConfigureAwait(false);
                     }
                     done += cutouts.Length;

@@ -10,8 +10,9 @@ namespace ScoreBatch.Worker.Cli;
 
 /// <summary>
 /// `scorebatch score`: scores local cutout files with a checkpoint and writes &lt;out&gt;/scores/&lt;name&gt;.npy (the
-/// input's shape), &lt;out&gt;/summary.csv and &lt;out&gt;/previews/*.png (the most anomalous cutouts and a histogram),
-/// one file at a time so memory holds one file (plus the K previewed cutouts) whatever their number.
+/// input's shape), &lt;out&gt;/summary.csv and &lt;out&gt;/previews/*.png (the most anomalous cutouts and a histogram).
+/// Small files are scored together (up to 8 batches of cutouts), so memory holds a few files (plus the K previewed
+/// cutouts) whatever their number.
 /// </summary>
 public static class ScoreCommand
 {
@@ -71,20 +72,42 @@ public static class ScoreCommand
 
             var rows = new List<ScoreSummary>();
             var clock = Stopwatch.StartNew();
-            for (int k = 0; k < files.Count; k++)
+            // Files are scored together up to 8 batches of cutouts, so that small files (one cutout each) share
+            // batches and the scoring lanes stay busy; memory holds those files, whatever their number.
+            int fill = options.BatchSize * 8, filesDone = 0;
+            var pending = new List<(string Relative, IReadOnlyList<Cutout> Cutouts, int[] Shape)>();
+            void ScorePending()
+            {
+                var cutouts = pending.SelectMany(f => f.Cutouts).ToArray();
+                var sources = pending.SelectMany(f => f.Cutouts.Select(_ => f.Relative)).ToArray();
+                var scores = scorer.Score(cutouts, sources, cancellationToken);
+                int offset = 0;
+                foreach (var (relative, fileCutouts, shape) in pending)
+                {
+                    var mine = scores.Skip(offset).Take(fileCutouts.Count).ToArray();
+                    offset += fileCutouts.Count;
+                    var target = Path.Combine(output.FullName, maps.RelativeOutputName(relative).Replace('/', Path.DirectorySeparatorChar));
+                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                    File.WriteAllBytes(target, maps.ToBytes(relative, shape, fileCutouts, mine));
+                    rows.AddRange(mine.Select(s => s.Summary));
+                    for (int i = 0; i < mine.Length; i++) previews.Offer(fileCutouts[i], mine[i]);
+                }
+                filesDone += pending.Count;
+                pending.Clear();
+                log.WriteLine($"score: {rows.Count} cutouts scored ({filesDone} of {files.Count} files, {rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} cutouts/s)");
+            }
+            int pendingCutouts = 0;
+            foreach (var (path, relative) in files)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var (path, relative) = files[k];
                 var cutouts = CutoutReader.Read(relative, File.ReadAllBytes(path));
-                var shape = ScoreShards.OutputShape(relative, cutouts);
-                var scores = scorer.Score(cutouts, relative, cancellationToken);
-                var target = Path.Combine(output.FullName, maps.RelativeOutputName(relative).Replace('/', Path.DirectorySeparatorChar));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.WriteAllBytes(target, maps.ToBytes(relative, shape, cutouts, scores));
-                rows.AddRange(scores.Select(s => s.Summary));
-                for (int i = 0; i < scores.Count; i++) previews.Offer(cutouts[i], scores[i]);
-                log.WriteLine($"score: {rows.Count} cutouts scored ({k + 1} of {files.Count} files, {rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} cutouts/s)");
+                pending.Add((relative, cutouts, ScoreShards.OutputShape(relative, cutouts)));
+                pendingCutouts += cutouts.Count;
+                if (pendingCutouts < fill) continue;
+                ScorePending();
+                pendingCutouts = 0;
             }
+            if (pending.Count > 0) ScorePending();
             File.WriteAllBytes(Path.Combine(output.FullName, ScoreShards.SummaryFile), ScoreSummaryCsv.ToBytes(rows));
             log.WriteLine($"score: wrote {Path.Combine(output.FullName, ScoreShards.Folder)} and {ScoreShards.SummaryFile} ({rows.Count} rows)");
             foreach (var (relative, png) in previews.Render())

@@ -157,6 +157,39 @@ public class ScoreJobHandlerTests
     }
 
     [Fact]
+    public async Task RunAsync_ManyFiles_BytesAheadBoundTheFilesInFlight()
+    {
+        // Many files may download at once (FilesAhead 16), but never more listed bytes than BytesAhead (here about two
+        // files) wait unscored: the byte budget, not the file count, bounds memory.
+        var store = new MemoryArtifactStore { CountedReadPrefix = "data/many/" };
+        store.Put(ModelPath, TinyCheckpoint());
+        for (int i = 0; i < 40; i++) store.Put($"data/many/{i:D3}.npy", Npy.ToBytes(Pixels(64, i), [8, 8]));
+        long fileBytes = Npy.ToBytes(Pixels(64, 0), [8, 8]).Length;
+        var handler = new ScoreJobHandler(new ScoreJobHandlerOptions(FilesAhead: 16, UploadsAhead: 1, BytesAhead: 2 * fileBytes));
+        await handler.RunAsync(Context(store, Request(input: "data/many", parameters: Json("""{ "batch": 1, "previews": 0 }"""))), CancellationToken.None);
+        Assert.Equal(41, store.Names().Count(n => n.StartsWith("data/out/", StringComparison.Ordinal)));
+        Assert.InRange(store.MaxInFlight, 1, 6);
+    }
+
+    [Fact]
+    public async Task RunAsync_SmallFiles_ShareScoringPassesAndKeepFileOrder()
+    {
+        // 40 one-cutout files at batch 4: downloaded files are scored together (up to 8 batches), so there are far
+        // fewer passes than files, and summary.csv still lists the cutouts in file order.
+        var store = new MemoryArtifactStore();
+        store.Put(ModelPath, TinyCheckpoint());
+        for (int i = 0; i < 40; i++) store.Put($"data/small/{i:D3}.npy", Npy.ToBytes(Pixels(64, i), [8, 8]));
+        var progress = new Recorder();
+        await new ScoreJobHandler().RunAsync(
+            Context(store, Request(input: "data/small", parameters: Json("""{ "batch": 4, "previews": 0 }""")), progress), CancellationToken.None);
+        Assert.InRange(progress.Reports.Count, 2, 8); // one file per pass would be 40, a batch per pass 10
+        Assert.Equal(40L, progress.Reports[^1].Done);
+        var summary = System.Text.Encoding.UTF8.GetString(store.Get("data/out/summary.csv")!).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var sources = summary.Skip(1).Select(line => line.Split(',')[1]).ToArray();
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"{i:D3}.npy"), sources);
+    }
+
+    [Fact]
     public async Task RunAsync_CorruptFile_ValidationErrorNamesIt()
     {
         var store = StoreWithInputs();
