@@ -32,12 +32,14 @@ public sealed class ScoringLanes
         Count = Math.Clamp(torchThreads, 1, MaxLanes);
         ThreadsPerLane = Math.Max(1, torchThreads / Count);
         using var ready = new CountdownEvent(Count);
+        var failures = new ConcurrentQueue<Exception>();
         for (int lane = 0; lane < Count; lane++)
         {
-            new Thread(() => Serve(ready)) { IsBackground = true, Name = $"scoring-lane-{lane}" }.Start();
+            new Thread(() => Serve(ready, failures)) { IsBackground = true, Name = $"scoring-lane-{lane}" }.Start();
         }
         ready.Wait();
         set_num_threads(torchThreads); // the process-wide default again, for threads that start using torch later
+        if (failures.TryDequeue(out var failure)) ExceptionDispatchInfo.Throw(failure);
     }
 
     /// <summary>The process's lanes, started on first use from torch's intra-op thread count at that moment.</summary>
@@ -68,11 +70,22 @@ public sealed class ScoringLanes
         cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private void Serve(CountdownEvent ready)
+    private void Serve(CountdownEvent ready, ConcurrentQueue<Exception> failures)
     {
-        _ = get_num_threads(); // torch's per-thread set-up first, or it would later reset the count set next
-        set_num_threads(ThreadsPerLane);
-        ready.Signal();
+        try
+        {
+            _ = get_num_threads(); // torch's per-thread set-up first, or it would later reset the count set next
+            set_num_threads(ThreadsPerLane);
+        }
+        catch (Exception e)
+        {
+            failures.Enqueue(e); // rethrown by the constructor; this lane ends
+            return;
+        }
+        finally
+        {
+            ready.Signal();
+        }
         foreach (var work in _queue.GetConsumingEnumerable()) work.Drain();
     }
 
