@@ -101,9 +101,6 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
     private sealed class PipelineRun(JobContext context, ScoreJobArgs args, Scorer scorer, IReadOnlyList<InputFile> files, ScoreJobHandlerOptions options,
         AnomalyPreviews previews, ScoreMapWriter maps)
     {
-        /// <summary>Cutouts the scorer takes in one pass when that many are already downloaded: 8 batches' worth.</summary>
-        private const int BatchesPerPass = 8;
-
         // Downloads in listing order, each already running: the scorer awaits them in that order.
         private readonly Channel<Task<LoadedFile>> _loaded = Channel.CreateBounded<Task<LoadedFile>>(new BoundedChannelOptions(options.FilesAhead) { SingleReader = true, SingleWriter = true });
         private readonly ByteBudget _bytesAhead = new(options.BytesAhead);
@@ -184,8 +181,8 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
 
         /// <summary>
         /// Scores the next file, together with the files after it that have already downloaded (up to
-        /// <see cref="BatchesPerPass"/> batches of cutouts), so that small files share batches and the scoring lanes
-        /// stay busy; it never waits for more files than the first.
+        /// <see cref="Scorer.CutoutsPerPass"/>), so that small files share batches and the scoring lanes stay busy;
+        /// it never waits for more files than the first.
         /// </summary>
         private async Task ComputeAsync(CancellationToken ct)
         {
@@ -193,7 +190,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
             {
                 long done = 0;
                 int filesDone = 0;
-                int fill = args.Scoring.BatchSize * BatchesPerPass;
+                int fill = scorer.CutoutsPerPass;
                 var pending = new List<LoadedFile>();
                 while (await _loaded.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
                 {
@@ -205,27 +202,23 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
                         pending.Add(file);
                         count += file.Cutouts.Count;
                     }
-                    var cutouts = pending.SelectMany(f => f.Cutouts).ToArray();
-                    var sources = pending.SelectMany(f => f.Cutouts.Select(_ => f.File.RelativeName)).ToArray();
-                    IReadOnlyList<CutoutScore> scores;
+                    IReadOnlyList<CutoutScore[]> scores;
                     try
                     {
-                        scores = scorer.Score(cutouts, sources, ct);
+                        scores = scorer.ScoreFiles([.. pending.Select(f => (f.Cutouts, f.File.RelativeName))], ct);
                     }
                     catch (CutoutScoringException e)
                     {
                         var owner = pending.First(f => f.Cutouts.Any(c => c.Id == e.CutoutId));
                         throw new JobValidationException(owner.File.Path, e.Message);
                     }
-                    int offset = 0;
-                    foreach (var f in pending)
+                    for (int i = 0; i < pending.Count; i++)
                     {
-                        var mine = scores.Skip(offset).Take(f.Cutouts.Count).ToArray();
-                        offset += f.Cutouts.Count;
+                        var f = pending[i];
                         _bytesAhead.Release(f.File.Size);
-                        await _scored.Writer.WriteAsync(new ScoredFile(f.File, f.Shape, f.Cutouts, mine), ct).ConfigureAwait(false);
+                        await _scored.Writer.WriteAsync(new ScoredFile(f.File, f.Shape, f.Cutouts, scores[i]), ct).ConfigureAwait(false);
                     }
-                    done += cutouts.Length;
+                    done += count;
                     filesDone += pending.Count;
                     pending.Clear();
                     context.Progress.Report(new JobProgress(done, Math.Max(done, Interlocked.Read(ref _cutoutsKnown)), "cutouts",

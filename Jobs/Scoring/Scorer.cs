@@ -54,6 +54,30 @@ public sealed class Scorer
     public IReadOnlyList<CutoutScore> Score(IReadOnlyList<Cutout> cutouts, string source, CancellationToken cancellationToken = default) =>
         Score(cutouts, Enumerable.Repeat(source, cutouts.Count).ToArray(), cancellationToken);
 
+    /// <summary>
+    /// Cutouts worth scoring in one call when callers gather several files (8 batches): enough for every scoring lane
+    /// to have a few batches, so small files (one cutout each) share batches; few enough to hold in memory.
+    /// </summary>
+    public int CutoutsPerPass => Options.BatchSize * 8;
+
+    /// <summary>
+    /// Scores several files' cutouts in one call (they share batches) and returns each file's scores, in file order.
+    /// Errors are as <see cref="Score(IReadOnlyList{Cutout}, IReadOnlyList{string}, CancellationToken)"/>'s.
+    /// </summary>
+    public IReadOnlyList<CutoutScore[]> ScoreFiles(IReadOnlyList<(IReadOnlyList<Cutout> Cutouts, string Source)> files, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        var scores = Score(files.SelectMany(f => f.Cutouts).ToArray(),
+            files.SelectMany(f => Enumerable.Repeat(f.Source, f.Cutouts.Count)).ToArray(), cancellationToken);
+        var perFile = new CutoutScore[files.Count][];
+        for (int i = 0, offset = 0; i < files.Count; offset += perFile[i].Length, i++)
+        {
+            perFile[i] = new CutoutScore[files[i].Cutouts.Count];
+            for (int k = 0; k < perFile[i].Length; k++) perFile[i][k] = scores[offset + k];
+        }
+        return perFile;
+    }
+
     /// <summary>As <see cref="Score(IReadOnlyList{Cutout}, string, CancellationToken)"/>, with one source name per cutout (cutouts of several files share batches).</summary>
     public IReadOnlyList<CutoutScore> Score(IReadOnlyList<Cutout> cutouts, IReadOnlyList<string> sources, CancellationToken cancellationToken = default)
     {

@@ -40,18 +40,19 @@ public static class StorageServiceCollectionExtensions
             var blob = connection.BlobServiceUri is not null
                 ? clients.AddBlobServiceClient(connection.BlobServiceUri)
                 : clients.AddBlobServiceClient(connection.ConnectionString);
-            blob.WithVersion(BlobServiceVersion).ConfigureOptions(o =>
+            // Single requests are retried by the SDK, set low; whole operations by the resilience pipelines.
+            void SdkRetries(global::Azure.Core.ClientOptions o)
             {
                 o.Retry.MaxRetries = resilience.SdkMaxRetries;
                 o.Retry.NetworkTimeout = resilience.SdkNetworkTimeout;
-            });
+            }
+            blob.WithVersion(BlobServiceVersion).ConfigureOptions(SdkRetries);
             var queue = connection.QueueServiceUri is not null
                 ? clients.AddQueueServiceClient(connection.QueueServiceUri)
                 : clients.AddQueueServiceClient(connection.ConnectionString);
             queue.WithVersion(QueueServiceVersion).ConfigureOptions(o =>
             {
-                o.Retry.MaxRetries = resilience.SdkMaxRetries;
-                o.Retry.NetworkTimeout = resilience.SdkNetworkTimeout;
+                SdkRetries(o);
                 o.MessageEncoding = QueueMessageEncoding.None;
             });
             if (connection.UsesTokenCredential) clients.UseCredential(new DefaultAzureCredential());

@@ -72,20 +72,17 @@ public static class ScoreCommand
 
             var rows = new List<ScoreSummary>();
             var clock = Stopwatch.StartNew();
-            // Files are scored together up to 8 batches of cutouts, so that small files (one cutout each) share
-            // batches and the scoring lanes stay busy; memory holds those files, whatever their number.
-            int fill = options.BatchSize * 8, filesDone = 0;
+            // Files are scored together up to Scorer.CutoutsPerPass cutouts, so that small files (one cutout each)
+            // share batches and the scoring lanes stay busy; memory holds those files, whatever their number.
+            int filesDone = 0;
             var pending = new List<(string Relative, IReadOnlyList<Cutout> Cutouts, int[] Shape)>();
             void ScorePending()
             {
-                var cutouts = pending.SelectMany(f => f.Cutouts).ToArray();
-                var sources = pending.SelectMany(f => f.Cutouts.Select(_ => f.Relative)).ToArray();
-                var scores = scorer.Score(cutouts, sources, cancellationToken);
-                int offset = 0;
-                foreach (var (relative, fileCutouts, shape) in pending)
+                var scores = scorer.ScoreFiles([.. pending.Select(f => (f.Cutouts, f.Relative))], cancellationToken);
+                for (int k = 0; k < pending.Count; k++)
                 {
-                    var mine = scores.Skip(offset).Take(fileCutouts.Count).ToArray();
-                    offset += fileCutouts.Count;
+                    var (relative, fileCutouts, shape) = pending[k];
+                    var mine = scores[k];
                     var target = Path.Combine(output.FullName, maps.RelativeOutputName(relative).Replace('/', Path.DirectorySeparatorChar));
                     Directory.CreateDirectory(Path.GetDirectoryName(target)!);
                     File.WriteAllBytes(target, maps.ToBytes(relative, shape, fileCutouts, mine));
@@ -103,7 +100,7 @@ public static class ScoreCommand
                 var cutouts = CutoutReader.Read(relative, File.ReadAllBytes(path));
                 pending.Add((relative, cutouts, ScoreShards.OutputShape(relative, cutouts)));
                 pendingCutouts += cutouts.Count;
-                if (pendingCutouts < fill) continue;
+                if (pendingCutouts < scorer.CutoutsPerPass) continue;
                 ScorePending();
                 pendingCutouts = 0;
             }

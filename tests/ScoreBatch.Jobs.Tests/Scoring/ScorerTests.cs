@@ -41,6 +41,27 @@ public class ScorerTests
     }
 
     [Fact]
+    public void ScoreFiles_SplitsOneSharedPassBackIntoEachFilesScores()
+    {
+        // Three files (1, 0 and 3 cutouts) scored in one call: each file gets exactly what scoring it alone gives,
+        // with its own source name in the summaries.
+        var scorer = new Scorer(GaussianReference.ExactScore(Vp, 0, 2.0), new Log1pTransform(), 8, 8, new ScoringOptions { BatchSize = 2 });
+        (IReadOnlyList<Cutout> Cutouts, string Source)[] files =
+            [([Ramp("a#0")], "a.npy"), ([], "empty.npy"), ([Ramp("b#0", 7, 3), Ramp("b#1"), Ramp("b#2", 8, 8)], "b.npy")];
+        var together = scorer.ScoreFiles(files);
+        Assert.Equal([1, 0, 3], together.Select(f => f.Length));
+        for (int i = 0; i < files.Length; i++)
+        {
+            var alone = scorer.Score(files[i].Cutouts, files[i].Source);
+            for (int c = 0; c < alone.Count; c++)
+            {
+                Assert.Equal(alone[c].Score, together[i][c].Score);
+                Assert.Equal(files[i].Source, together[i][c].Summary.Source);
+            }
+        }
+    }
+
+    [Fact]
     public void Score_ChainRule_MatchesFiniteDifferenceOfLogDensity()
     {
         // For log p_y(y) = -y²/2 (score -y) the x-space score is d/dx of f(x) = -y(x)²/2 (original priors) and of
