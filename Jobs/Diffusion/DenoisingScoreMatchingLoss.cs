@@ -16,16 +16,19 @@ public sealed class DenoisingScoreMatchingLoss(INoiseProcess process)
     /// Loss for clean model-space images <paramref name="y0"/> [N x 1 x H x W] at times <paramref name="t"/> [N];
     /// <paramref name="score"/> maps (y_t [N x 1 x H x W], t [N]) to [N x 1 x H x W]. Returns a scalar.
     /// The noise is drawn on the CPU from <paramref name="generator"/> and moved to y0's device, so runs are
-    /// reproducible from the generator's state on every device.
+    /// reproducible from the generator's state on every device. <paramref name="weights"/> [N], when given, are the
+    /// time sampler's importance weights (mean of weight·loss).
     /// </summary>
-    public Tensor Compute(Func<Tensor, Tensor, Tensor> score, Tensor y0, Tensor t, Generator? generator = null)
+    public Tensor Compute(Func<Tensor, Tensor, Tensor> score, Tensor y0, Tensor t, Generator? generator = null, Tensor? weights = null)
     {
         ArgumentNullException.ThrowIfNull(score);
         if (t.dim() != 1 || t.shape[0] != y0.shape[0])
             throw new ArgumentException($"t must be [{y0.shape[0]}], got [{string.Join(" x ", t.shape)}]");
         using var scope = NewDisposeScope();
         var z = randn(y0.shape, dtype: y0.dtype, generator: generator).to(y0.device);
-        return PerSample(score, y0, t, z).mean().MoveToOuterDisposeScope();
+        var perSample = PerSample(score, y0, t, z);
+        if (weights is not null) perSample = perSample * weights.to(perSample.dtype).to(perSample.device);
+        return perSample.mean().MoveToOuterDisposeScope();
     }
 
     /// <summary>Per-sample loss with given noise <paramref name="z"/> [N x 1 x H x W]: returns [N] (mean over pixels).</summary>

@@ -4,12 +4,36 @@ using static TorchSharp.torch;
 namespace ScoreBatch.Jobs.Diffusion;
 
 /// <summary>
-/// Stratified diffusion times (SCIENCE.md 3): in a batch of B, t_i = (i + u_i)·T/B with u_i ~ U(0, 1), so every
-/// batch covers [0, T] evenly and the loss estimate has far less variance than with i.i.d. times.
+/// Stratified diffusion times (SCIENCE.md 3) with importance weights that keep every sampling an unbiased estimate
+/// of the same objective, the time-average of the loss over t ~ U(0, T):
+/// <list type="bullet">
+/// <item><see cref="TimeSampling.Uniform"/> (the released recipe): in a batch of B, t_i = (i + u_i)·T/B with
+/// u_i ~ U(0, 1), so every batch covers [0, T] evenly; weights 1.</item>
+/// <item><see cref="TimeSampling.LogUniform"/>: ln t_i = ln t_min + (i + u_i)/B · ln(T/t_min), so as many times fall in
+/// [0.001, 0.1] as in [0.1, 10] (uniform puts 1 % of them below 0.1, where scoring happens); weight
+/// w(t) = p_uniform(t)/p_log(t) = t·ln(T/t_min)/T. The interval [0, t_min] is left out: its share of the objective
+/// is at most t_min/T (the s²-weighted loss per time is at most about 1).</item>
+/// </list>
 /// </summary>
-public sealed class StratifiedTimeSampler(double t)
+public sealed class StratifiedTimeSampler
 {
-    public double T { get; } = t > 0 && double.IsFinite(t) ? t : throw new ArgumentOutOfRangeException(nameof(t), t, "T must be positive");
+    /// <summary>Smallest time of the log-uniform sampling: s(0.001) = 0.032 in y units, below any cutout's noise.</summary>
+    public const double DefaultMinTime = 1e-3;
+
+    public StratifiedTimeSampler(double t, string sampling = TimeSampling.Uniform, double minTime = DefaultMinTime)
+    {
+        T = t > 0 && double.IsFinite(t) ? t : throw new ArgumentOutOfRangeException(nameof(t), t, "T must be positive");
+        Sampling = TimeSampling.Check(sampling);
+        if (!(minTime > 0 && minTime < t))
+            throw new ArgumentOutOfRangeException(nameof(minTime), minTime, $"the smallest time must be in (0, T = {t})");
+        MinTime = minTime;
+    }
+
+    public double T { get; }
+
+    public string Sampling { get; }
+
+    public double MinTime { get; }
 
     /// <summary>Draws [<paramref name="batch"/>] times in increasing strata, in float32.</summary>
     public Tensor Sample(int batch, Generator? generator = null)
@@ -18,6 +42,19 @@ public sealed class StratifiedTimeSampler(double t)
         using var scope = NewDisposeScope();
         var u = rand([batch], dtype: ScalarType.Float64, generator: generator);
         var i = TorchScalars.Arange(batch, ScalarType.Float64);
-        return i.Plus(u).Times(T / batch).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        var strata = i.Plus(u).DividedBy(batch); // [B] in (0, 1), increasing
+        var t = Sampling == TimeSampling.LogUniform
+            ? strata.Times(Math.Log(T / MinTime)).Plus(Math.Log(MinTime)).exp()
+            : strata.Times(T);
+        return t.to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Importance weights for times <paramref name="t"/> [N] drawn by <see cref="Sample"/>: [N] in t's dtype (null for uniform: all 1).</summary>
+    public Tensor? Weights(Tensor t)
+    {
+        ArgumentNullException.ThrowIfNull(t);
+        if (Sampling != TimeSampling.LogUniform) return null;
+        using var scope = NewDisposeScope();
+        return t.to(ScalarType.Float64).Times(Math.Log(T / MinTime) / T).to(t.dtype).MoveToOuterDisposeScope();
     }
 }

@@ -23,6 +23,8 @@ public sealed class VpProcess : INoiseProcess
 
     public double Beta { get; }
 
+    public NoiseProcessSpec Spec => new(NoiseProcesses.Vp, new Dictionary<string, double> { ["beta"] = Beta, ["T"] = T });
+
     public double T { get; }
 
     public Tensor Drift(Tensor y, Tensor t) => y.Times(-0.5 * Beta);
@@ -45,6 +47,13 @@ public sealed class VpProcess : INoiseProcess
         // 1 - exp(-beta t) = -expm1(-beta t), accurate for small t.
         var variance = expm1(t.to(ScalarType.Float64).Times(-Beta)).neg().ClampMin(MinVariance);
         return variance.sqrt().to(t.dtype).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Closed form of s/a = sigma: e^(beta t) - 1 = sigma² (above the clamp), so t = ln(1 + sigma²)/beta, at most T.</summary>
+    public double TimeForNoise(double sigma)
+    {
+        if (!(sigma >= 0) || !double.IsFinite(sigma)) throw new ArgumentOutOfRangeException(nameof(sigma), sigma, "noise std must be finite and >= 0");
+        return Math.Min(T, Math.Log(1 + (sigma * sigma)) / Beta);
     }
 
     public Tensor PriorSample(long[] shape, Generator? generator = null, ScalarType dtype = ScalarType.Float32) =>

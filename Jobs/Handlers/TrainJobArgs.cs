@@ -1,4 +1,5 @@
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Training;
@@ -12,12 +13,13 @@ namespace ScoreBatch.Jobs.Handlers;
 ///   "model": "container/path.ckpt" (optional: continue from this checkpoint),
 ///   "params": { "size": 64, "steps": 10000, "batch": 256, "lr": 3e-4, "optimizer": "adabelief", "seed": 0,
 ///               "checkpoint_every": 1000, "log_every": 50, "transform": "log1p", "width": 64, "blocks": 4,
-///               "mlp_width": 512, "device": "auto", "export_eqx": false } }.
+///               "mlp_width": 512, "device": "auto", "export_eqx": false, "process": "vp(beta=1, T=10)",
+///               "time_sampling": "uniform" } }.
 /// Every problem throws <see cref="JobValidationException"/> naming the field.
 /// </summary>
 public sealed record TrainJobArgs(
     string Input, string Output, string? ResumeFrom, ScoreNetOptions Model, TrainerOptions Trainer, string Transform,
-    string? Device, bool ExportEqx, bool StepsGiven)
+    string? Device, bool ExportEqx, bool StepsGiven, NoiseProcessSpec Process)
 {
     /// <summary>The stable kind string.</summary>
     public const string Kind = "train";
@@ -56,7 +58,17 @@ public sealed record TrainJobArgs(
             Seed = p.GetInt64("seed", 0, 0, long.MaxValue),
             CheckpointEvery = p.GetInt64("checkpoint_every", 1_000, 0, MaxSteps),
             LogEvery = p.GetInt32("log_every", 50, 1, 1_000_000),
+            TimeSampling = p.GetString("time_sampling", TimeSampling.Uniform, TimeSampling.Names),
         };
+        NoiseProcessSpec process;
+        try
+        {
+            process = p.Has("process") ? NoiseProcesses.Parse(p.GetString("process", NoiseProcesses.Vp), "params.process") : NoiseProcesses.Default;
+        }
+        catch (ArgumentException e)
+        {
+            throw new JobValidationException("params.process", e.Message);
+        }
         return new TrainJobArgs(
             JobNames.Check("input", request.Input, requireBlobName: false),
             JobNames.Check("output", request.Output, requireBlobName: false),
@@ -66,6 +78,7 @@ public sealed record TrainJobArgs(
             p.GetString("transform", DataTransforms.Log1p, [DataTransforms.Log1p, DataTransforms.Identity]),
             p.Has("device") ? p.GetString("device", "auto", TorchDevices.Names) : null,
             p.GetBool("export_eqx", false),
-            p.Has("steps"));
+            p.Has("steps"),
+            process);
     }
 }

@@ -42,6 +42,10 @@ public sealed class TrainJobHandler : IJobHandler
         if (resume is not null && context.Request.Params.Has("size") && args.Model.ImageSize != options.ImageSize)
             throw new JobValidationException("params.size", $"is {args.Model.ImageSize} but {resume.Source} holds a {options.ImageSize}x{options.ImageSize} model");
         var transform = resume?.CreateTransform() ?? DataTransforms.Create(args.Transform);
+        var processSpec = resume?.Header.ProcessOrDefault ?? args.Process;
+        if (resume is not null && context.Request.Params.Has("process") && args.Process != processSpec)
+            throw new JobValidationException("params.process", $"is {args.Process} but {resume.Source} was trained under {processSpec}");
+        var process = NoiseProcesses.Create(processSpec);
         var trainerOptions = (resume?.Header.Trainer is { } saved && resume.OptimizerState.Length > 0 ? saved : args.Trainer) with
         {
             CheckpointEvery = args.Trainer.CheckpointEvery,
@@ -59,7 +63,7 @@ public sealed class TrainJobHandler : IJobHandler
         using var model = ScoreNetFactory.Create(options, init);
         if (resume is not null && resume.OptimizerState.Length == 0) resume.LoadWeightsInto(model);
         model.to(device);
-        using var trainer = new Trainer(model, new VpProcess(t: options.T), trainerOptions, device, context.Time);
+        using var trainer = new Trainer(model, process, trainerOptions, device, context.Time);
         if (resume is not null && resume.OptimizerState.Length > 0) trainer.Restore(resume);
         var parameters = ScoreNetFactory.ParameterCount(model);
         var deviceName = device.type.ToString();

@@ -30,16 +30,17 @@ internal sealed class TrainingOutputWriter(IArtifactStore store, TrainingRunPath
     /// <summary>model.ckpt (weights, options, transform; no optimiser state) and, on request, model.eqx.</summary>
     public async Task WriteFinalModelAsync(Trainer trainer, bool exportEqx, CancellationToken cancellationToken)
     {
+        var final = Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainer.Options, time, trainer.Process.Spec);
         using (var buffer = new MemoryStream())
         {
-            Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainer.Options, time).Save(buffer);
+            final.Save(buffer);
             await store.WriteAsync(run.Model, BinaryData.FromBytes(buffer.ToArray()), overwrite: false, cancellationToken).ConfigureAwait(false);
         }
         if (!exportEqx) return;
         if (trainer.Model is not MixerScoreNet mixer)
             throw new InvalidOperationException($"params.export_eqx: only the mixer architecture has an .eqx layout, this run trains '{trainer.Model.Options.Architecture}'");
         using var eqx = new MemoryStream();
-        EqxMixerConverter.Export(mixer, eqx);
+        EqxMixerConverter.Export(mixer, eqx, ModelInterchange.EqxT1(final));
         await store.WriteAsync(run.ModelEqx, BinaryData.FromBytes(eqx.ToArray()), overwrite: false, cancellationToken).ConfigureAwait(false);
     }
 

@@ -47,8 +47,8 @@ public static class EqxMixerConverter
         return model;
     }
 
-    /// <summary>The model's parameters as equinox leaves ('&lt;f4' arrays, then t1 as a '&lt;f8' scalar).</summary>
-    public static IReadOnlyList<EqxLeaf> ExportLeaves(MixerScoreNet model)
+    /// <summary>The model's parameters as equinox leaves ('&lt;f4' arrays, then t1 = <paramref name="t1"/>, the VP end time, as a '&lt;f8' scalar).</summary>
+    public static IReadOnlyList<EqxLeaf> ExportLeaves(MixerScoreNet model, double t1 = 10.0)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var scope = torch.NewDisposeScope();
@@ -64,10 +64,10 @@ public static class EqxMixerConverter
                 values = EqxMixerLayout.FlipTransposedKernel(values, (int)p.shape[0], (int)p.shape[1], (int)p.shape[2]);
             leaves.Add(EqxLeaf.OfFloat32(shape, values));
         }
-        leaves.Add(EqxLeaf.OfFloat64Scalar(model.Options.T));
+        leaves.Add(EqxLeaf.OfFloat64Scalar(t1));
         return leaves;
     }
 
-    /// <summary>Writes the .eqx file for <paramref name="model"/>.</summary>
-    public static void Export(MixerScoreNet model, Stream stream) => EqxLeaves.Write(stream, ExportLeaves(model));
+    /// <summary>Writes the .eqx file for <paramref name="model"/> trained under VP with end time <paramref name="t1"/>.</summary>
+    public static void Export(MixerScoreNet model, Stream stream, double t1 = 10.0) => EqxLeaves.Write(stream, ExportLeaves(model, t1));
 }

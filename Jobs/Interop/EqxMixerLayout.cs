@@ -50,7 +50,7 @@ public static class EqxMixerLayout
     }
 
     /// <summary>
-    /// The network options the leaves describe (width, patch, MLP widths, blocks, T and the image size that P implies),
+    /// The network options the leaves describe (width, patch, MLP widths, blocks and the image size that P implies),
     /// checked against <paramref name="imageSize"/> when given.
     /// </summary>
     public static ScoreNetOptions InferOptions(IReadOnlyList<EqxLeaf> leaves, string source, int? imageSize = null)
@@ -68,10 +68,7 @@ public static class EqxMixerLayout
         int side = (int)Math.Round(Math.Sqrt(tokens));
         if (side * side != tokens)
             throw new InvalidDataException($"{source}: token count P = {tokens} (leaf 4, token_mlp.0.weight {tokenL0.ShapeText}) is not a square");
-        var t1 = leaves[^1];
-        if (t1.Shape.Length != 0)
-            throw new InvalidDataException($"{source}: the last leaf (t1) must be a scalar, got shape {t1.ShapeText}");
-        double t = t1.Float64 is { Length: 1 } exact ? exact[0] : t1.Data[0];
+        ReadT1(leaves, source);
         var options = new ScoreNetOptions
         {
             Architecture = ScoreNetArchitectures.Mixer,
@@ -81,11 +78,24 @@ public static class EqxMixerLayout
             TokenMlpWidth = tokenL0.Shape[0],
             ChannelMlpWidth = channelL0.Shape[0],
             Blocks = blocks,
-            T = t,
         };
         if (imageSize is { } n && n != options.ImageSize)
             throw new InvalidDataException($"{source}: the weights are for {options.ImageSize}x{options.ImageSize} images (P = {tokens} tokens of {patch}x{patch}), not --size {n}");
         return options.Validate();
+    }
+
+    /// <summary>The last leaf, t1: the end time T of the VP process the prior was trained under (the time plane holds t / t1).</summary>
+    public static double ReadT1(IReadOnlyList<EqxLeaf> leaves, string source)
+    {
+        ArgumentNullException.ThrowIfNull(leaves);
+        if (leaves.Count == 0) throw new InvalidDataException($"{source}: holds no leaves");
+        var t1 = leaves[^1];
+        if (t1.Shape.Length != 0)
+            throw new InvalidDataException($"{source}: the last leaf (t1) must be a scalar, got shape {t1.ShapeText}");
+        double t = t1.Float64 is { Length: 1 } exact ? exact[0] : t1.Data[0];
+        if (!(t > 0) || !double.IsFinite(t))
+            throw new InvalidDataException($"{source}: the last leaf (t1, the process end time) must be positive and finite, got {t}");
+        return t;
     }
 
     /// <summary>The equinox shape of a parameter given its TorchSharp shape (biases of the convolutions gain 1x1 axes, conv_out swaps axes).</summary>

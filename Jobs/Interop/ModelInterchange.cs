@@ -1,6 +1,8 @@
+using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
+using ScoreBatch.Storage.Formats;
 
 namespace ScoreBatch.Jobs.Interop;
 
@@ -27,9 +29,10 @@ public static class ModelInterchange
     /// </summary>
     public static Checkpoint ImportEqx(ReadOnlySpan<byte> eqx, string source, int? imageSize = null, TimeProvider? time = null)
     {
-        using var model = EqxMixerConverter.Import(eqx, source, imageSize);
-        // The released priors were trained in y = ln(1 + x) / 0.1 (SCIENCE.md 4) with the VP process, T = t1.
-        return Checkpoint.FromModel(model, new Log1pTransform(), time: time);
+        var leaves = EqxLeaves.Read(eqx, source);
+        using var model = EqxMixerConverter.Import(leaves, source, imageSize);
+        // The released priors were trained in y = ln(1 + x) / 0.1 (SCIENCE.md 4) with the VP process, beta 1, T = t1.
+        return Checkpoint.FromModel(model, new Log1pTransform(), time: time, process: NoiseProcesses.Vp10(EqxMixerLayout.ReadT1(leaves, source)));
     }
 
     /// <summary>
@@ -54,7 +57,7 @@ public static class ModelInterchange
             case ExportFormat.Eqx:
                 if (model is not MixerScoreNet mixer)
                     throw new ArgumentException($"{checkpoint.Source}: only the '{ScoreNetArchitectures.Mixer}' architecture has an .eqx layout, this checkpoint holds '{checkpoint.Header.Architecture}'", nameof(checkpoint));
-                EqxMixerConverter.Export(mixer, output);
+                EqxMixerConverter.Export(mixer, output, EqxT1(checkpoint));
                 break;
             case ExportFormat.PyTorch:
                 PyTorchExporter.Export(model, output);
@@ -62,6 +65,16 @@ public static class ModelInterchange
             default:
                 throw new ArgumentOutOfRangeException(nameof(format), format, "unknown export format");
         }
+    }
+
+    /// <summary>The t1 leaf of an .eqx export: galaxygrad's mixers assume VP with beta = 1 and store only T.</summary>
+    public static double EqxT1(Checkpoint checkpoint)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var process = checkpoint.Header.ProcessOrDefault;
+        if (process.Name != NoiseProcesses.Vp || !process.Parameters.TryGetValue("beta", out var beta) || beta != 1.0 || !process.Parameters.TryGetValue("T", out var t))
+            throw new ArgumentException($"{checkpoint.Source}: an .eqx file can only hold a prior trained under vp(beta=1, T=...), this one used {process}", nameof(checkpoint));
+        return t;
     }
 
     /// <summary>Parses a --format value ("eqx", "pytorch"; case-insensitive), naming the accepted values on error.</summary>

@@ -8,7 +8,7 @@ namespace ScoreBatch.Jobs.Model;
 /// <summary>
 /// The MLP-Mixer score network of the released galaxy priors (SCIENCE.md 1.1), version
 /// <see cref="ScoreNetArchitectures.MixerVersion"/>:
-/// [y, t/T plane] (2 x N x N) -> conv_in (k = s = patch) -> Z (Width x P) -> blocks -> norm -> conv_out (transposed,
+/// [y, c plane] (2 x N x N), c = t/T from <see cref="ScorePrior"/>, -> conv_in (k = s = patch) -> Z (Width x P) -> blocks -> norm -> conv_out (transposed,
 /// k = s = patch) -> (1 x N x N). The raw output is the score; there is no output scaling.
 /// </summary>
 public sealed class MixerScoreNet : ScoreNet
@@ -40,17 +40,20 @@ public sealed class MixerScoreNet : ScoreNet
     }
 
     /// <inheritdoc />
-    public override Tensor forward(Tensor y, Tensor t)
+    public override ScoreNetConditioning Conditioning => ScoreNetConditioning.TimeFraction;
+
+    /// <inheritdoc />
+    public override Tensor forward(Tensor y, Tensor c)
     {
         var n = y.shape[0];
         var size = Options.ImageSize;
         if (y.dim() != 4 || y.shape[1] != Options.Channels || y.shape[2] != size || y.shape[3] != size)
             throw new ArgumentException($"MixerScoreNet expects y of shape [N x {Options.Channels} x {size} x {size}], got [{string.Join(" x ", y.shape)}]");
-        if (t.dim() != 1 || t.shape[0] != n)
-            throw new ArgumentException($"MixerScoreNet expects t of shape [{n}], got [{string.Join(" x ", t.shape)}]");
+        if (c.dim() != 1 || c.shape[0] != n)
+            throw new ArgumentException($"MixerScoreNet expects the conditioning c = t/T of shape [{n}], got [{string.Join(" x ", c.shape)}]");
 
         using var scope = NewDisposeScope();
-        var plane = t.to(y.dtype).DividedBy(Options.T).view(n, 1, 1, 1).expand(n, 1, size, size); // [N x 1 x H x W]
+        var plane = c.to(y.dtype).view(n, 1, 1, 1).expand(n, 1, size, size);                 // [N x 1 x H x W]
         var x = cat([y, plane], 1);                                                     // [N x 2 x H x W]
         var z = conv_in.forward(x).flatten(2);                                            // [N x C x P], row-major tokens
         foreach (var block in blocks) z = block.forward(z);

@@ -30,9 +30,6 @@ public sealed record ScoreNetOptions
     /// <summary>Number of mixer blocks: 4.</summary>
     public int Blocks { get; init; } = 4;
 
-    /// <summary>End time T of the noise process; the time plane holds t / T. 10 for VP beta = 1.</summary>
-    public double T { get; init; } = 10.0;
-
     /// <summary>Tokens per image, P = (N / patch)².</summary>
     public int Tokens => (ImageSize / PatchSize) * (ImageSize / PatchSize);
 
@@ -51,8 +48,6 @@ public sealed record ScoreNetOptions
         Positive(TokenMlpWidth, nameof(TokenMlpWidth));
         Positive(ChannelMlpWidth, nameof(ChannelMlpWidth));
         Positive(Blocks, nameof(Blocks));
-        if (!(T > 0) || !double.IsFinite(T))
-            throw new ArgumentException($"ScoreNetOptions.T must be a positive finite time, got {T}");
         return this;
     }
 

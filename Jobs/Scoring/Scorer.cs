@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Transforms;
 using ScoreBatch.Storage.Formats;
@@ -23,7 +24,10 @@ public sealed class Scorer
     /// <param name="modelWidth">W of the prior's input.</param>
     /// <param name="options">Temperature, batch size, threshold, log-Jacobian option (validated here).</param>
     /// <param name="device">Where inputs are placed (default CPU).</param>
-    public Scorer(Func<Tensor, Tensor, Tensor> score, IDataTransform transform, int modelHeight, int modelWidth, ScoringOptions options, Device? device = null)
+    /// <param name="process">The noise process the prior was trained under (default VP, beta 1, T 10): bounds t and
+    /// maps a cutout's noise to the temperature that matches it.</param>
+    public Scorer(Func<Tensor, Tensor, Tensor> score, IDataTransform transform, int modelHeight, int modelWidth, ScoringOptions options,
+        Device? device = null, INoiseProcess? process = null)
     {
         ArgumentNullException.ThrowIfNull(score);
         ArgumentNullException.ThrowIfNull(transform);
@@ -36,7 +40,13 @@ public sealed class Scorer
         ModelHeight = modelHeight;
         ModelWidth = modelWidth;
         _device = device ?? CPU;
+        Process = process ?? NoiseProcesses.Create(NoiseProcesses.Default);
+        if (Options.T > Process.T)
+            throw new ArgumentOutOfRangeException(nameof(options), Options.T, $"t = {Options.T} is beyond the end time T = {Process.T} of the prior's noise process {Process.Spec}");
     }
+
+    /// <summary>The noise process the prior was trained under.</summary>
+    public INoiseProcess Process { get; }
 
     public ScoringOptions Options { get; }
 

@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
@@ -6,22 +7,27 @@ using static TorchSharp.torch;
 namespace ScoreBatch.Jobs.Scoring;
 
 /// <summary>
-/// A prior loaded for scoring: the network in evaluation mode on its device, the data transform it was trained
-/// in, and its input size. <see cref="CreateScorer"/> wraps it in a <see cref="Scorer"/>.
+/// A prior loaded for scoring: the network in evaluation mode on its device, the noise process and data transform
+/// it was trained in (one <see cref="ScorePrior"/>), and its input size. <see cref="CreateScorer"/> wraps it in a
+/// <see cref="Scorer"/>.
 /// </summary>
 public sealed class ScoringModel : IDisposable
 {
     private readonly ScoreNet _network;
 
-    private ScoringModel(ScoreNet network, IDataTransform transform, Device device)
+    private ScoringModel(ScorePrior prior, Device device)
     {
-        _network = network;
-        Transform = transform;
+        Prior = prior;
+        _network = prior.Network;
         Device = device;
-        network.eval();
+        _network.eval();
     }
 
-    public IDataTransform Transform { get; }
+    public ScorePrior Prior { get; }
+
+    public IDataTransform Transform => Prior.Transform;
+
+    public INoiseProcess Process => Prior.Process;
 
     public Device Device { get; }
 
@@ -38,18 +44,21 @@ public sealed class ScoringModel : IDisposable
     public static ScoringModel FromCheckpoint(Checkpoint checkpoint, Device device)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        return new ScoringModel(checkpoint.CreateModel(device), checkpoint.CreateTransform(), device);
+        return new ScoringModel(checkpoint.CreatePrior(device), device);
     }
 
-    /// <summary>Wraps an already built network (tests, imported priors); the scoring model takes ownership and disposes it.</summary>
-    public static ScoringModel FromNetwork(ScoreNet network, IDataTransform transform, Device? device = null) =>
-        new(network, transform, device ?? CPU);
+    /// <summary>
+    /// Wraps an already built network (tests, imported priors) trained under <paramref name="process"/> (default VP,
+    /// beta 1, T 10); the scoring model takes ownership and disposes it.
+    /// </summary>
+    public static ScoringModel FromNetwork(ScoreNet network, IDataTransform transform, Device? device = null, INoiseProcess? process = null) =>
+        new(new ScorePrior(network, process ?? NoiseProcesses.Create(NoiseProcesses.Default), transform), device ?? CPU);
 
     /// <summary>s_theta(y [N x 1 x H x W], t [N]) -> [N x 1 x H x W].</summary>
-    public Tensor Score(Tensor y, Tensor t) => _network.forward(y, t);
+    public Tensor Score(Tensor y, Tensor t) => Prior.Score(y, t);
 
     /// <summary>A scorer for this prior with <paramref name="options"/>.</summary>
-    public Scorer CreateScorer(ScoringOptions options) => new(Score, Transform, ImageSize, ImageSize, options, Device);
+    public Scorer CreateScorer(ScoringOptions options) => new(Score, Transform, ImageSize, ImageSize, options, Device, Process);
 
-    public void Dispose() => _network.Dispose();
+    public void Dispose() => Prior.Dispose();
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Transforms;
 using TorchSharp;
@@ -44,7 +45,7 @@ public sealed class Checkpoint
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(transform);
         var optimizer = Serialize(trainer.Optimizer.SaveState);
-        return Build(trainer.Model, transform, optimizer, time, h => h with
+        return Build(trainer.Model, transform, trainer.Process.Spec, optimizer, time, h => h with
         {
             Trainer = trainer.Options,
             Step = trainer.Step,
@@ -56,12 +57,16 @@ public sealed class Checkpoint
         });
     }
 
-    /// <summary>A model-only checkpoint (no optimiser state), e.g. the final model of a run or an imported prior.</summary>
-    public static Checkpoint FromModel(ScoreNet model, IDataTransform transform, long step = 0, TrainerOptions? trainer = null, TimeProvider? time = null)
+    /// <summary>
+    /// A model-only checkpoint (no optimiser state), e.g. the final model of a run or an imported prior, trained under
+    /// <paramref name="process"/> (default <see cref="NoiseProcesses.Default"/>, the released priors' VP).
+    /// </summary>
+    public static Checkpoint FromModel(ScoreNet model, IDataTransform transform, long step = 0, TrainerOptions? trainer = null,
+        TimeProvider? time = null, NoiseProcessSpec? process = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(transform);
-        return Build(model, transform, [], time, h => h with { Step = step, Trainer = trainer });
+        return Build(model, transform, process ?? NoiseProcesses.Default, [], time, h => h with { Step = step, Trainer = trainer });
     }
 
     /// <summary>Writes the checkpoint to <paramref name="stream"/>.</summary>
@@ -143,6 +148,22 @@ public sealed class Checkpoint
     /// <summary>The data transform the model was trained with.</summary>
     public IDataTransform CreateTransform() => DataTransforms.Create(Header.Transform);
 
+    /// <summary>The noise process the model was trained under (VP, beta 1, T 10 for checkpoints that predate the record).</summary>
+    public INoiseProcess CreateProcess()
+    {
+        try
+        {
+            return NoiseProcesses.Create(Header.ProcessOrDefault);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{Source}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Network (built on the CPU, loaded strictly, moved to <paramref name="device"/>), process and transform as one prior.</summary>
+    public ScorePrior CreatePrior(Device? device = null) => new(CreateModel(device), CreateProcess(), CreateTransform());
+
     /// <summary>Throws naming <see cref="Source"/> and every differing option when this checkpoint is not for <paramref name="options"/>.</summary>
     public void EnsureMatches(ScoreNetOptions options)
     {
@@ -168,7 +189,7 @@ public sealed class Checkpoint
         }
     }
 
-    private static Checkpoint Build(ScoreNet model, IDataTransform transform, byte[] optimizer, TimeProvider? time,
+    private static Checkpoint Build(ScoreNet model, IDataTransform transform, NoiseProcessSpec process, byte[] optimizer, TimeProvider? time,
         Func<CheckpointHeader, CheckpointHeader> complete)
     {
         var weights = Serialize(w => model.save(w));
@@ -178,6 +199,7 @@ public sealed class Checkpoint
             ArchitectureVersion = ScoreNetArchitectures.CurrentVersion(model.Options.Architecture),
             Model = model.Options,
             Transform = transform.Spec,
+            Process = process,
             ParameterCount = ScoreNetFactory.ParameterCount(model),
             CreatedUtc = (time ?? TimeProvider.System).GetUtcNow(),
         }) with
@@ -228,7 +250,6 @@ public sealed class Checkpoint
         Compare(nameof(a.TokenMlpWidth), a.TokenMlpWidth, b.TokenMlpWidth);
         Compare(nameof(a.ChannelMlpWidth), a.ChannelMlpWidth, b.ChannelMlpWidth);
         Compare(nameof(a.Blocks), a.Blocks, b.Blocks);
-        Compare(nameof(a.T), a.T, b.T);
         return string.Join("; ", parts);
     }
 }

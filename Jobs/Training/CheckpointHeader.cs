@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Transforms;
 
@@ -20,6 +21,14 @@ public sealed record CheckpointHeader
     public required int ArchitectureVersion { get; init; }
     public required ScoreNetOptions Model { get; init; }
     public required DataTransformSpec Transform { get; init; }
+
+    /// <summary>The noise process the network was trained under; null in checkpoints written before it was
+    /// recorded, which (like imported .eqx priors) mean VP, beta 1, T 10: read it through <see cref="ProcessOrDefault"/>.</summary>
+    public NoiseProcessSpec? Process { get; init; }
+
+    /// <summary><see cref="Process"/>, or <see cref="NoiseProcesses.Default"/> when the checkpoint predates it.</summary>
+    [JsonIgnore]
+    public NoiseProcessSpec ProcessOrDefault => Process ?? NoiseProcesses.Default;
     public required long ParameterCount { get; init; }
 
     /// <summary>The trainer's recipe; null for a model saved outside training.</summary>

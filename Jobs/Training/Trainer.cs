@@ -25,7 +25,8 @@ public sealed class Trainer : IDisposable
 
     /// <summary>
     /// <paramref name="model"/> must already be on <paramref name="device"/>; the optimiser is built over its
-    /// parameters. The noise process's T must equal the model's T (the time plane holds t / T).
+    /// parameters. <paramref name="process"/> is the noise process it is trained under (recorded in its checkpoints);
+    /// the network is conditioned through <see cref="ScorePrior.Conditioning"/>.
     /// </summary>
     public Trainer(ScoreNet model, INoiseProcess process, TrainerOptions options, Device? device = null, TimeProvider? timeProvider = null)
     {
@@ -33,14 +34,12 @@ public sealed class Trainer : IDisposable
         ArgumentNullException.ThrowIfNull(process);
         ArgumentNullException.ThrowIfNull(options);
         Options = options.Validate();
-        if (Math.Abs(process.T - model.Options.T) > 1e-12)
-            throw new ArgumentException($"noise process T {process.T} differs from the model's T {model.Options.T}");
         Model = model;
         Process = process;
         Device = device ?? CPU;
         time = timeProvider ?? TimeProvider.System;
         loss = new DenoisingScoreMatchingLoss(process);
-        times = new StratifiedTimeSampler(process.T);
+        times = new StratifiedTimeSampler(process.T, options.TimeSampling);
         noise = new Generator(unchecked((ulong)options.Seed));
         Optimizer = OptimizerNames.Create(options.Optimizer, model, options.LearningRate);
     }
@@ -133,6 +132,8 @@ public sealed class Trainer : IDisposable
         if (order is not null) throw new InvalidOperationException("Restore must come before the first RunAsync");
         var header = checkpoint.Header;
         checkpoint.EnsureMatches(Model.Options);
+        if (header.ProcessOrDefault != Process.Spec)
+            throw new InvalidDataException($"{checkpoint.Source}: was trained under noise process {header.ProcessOrDefault}, this run uses {Process.Spec}");
         if (header.Optimizer != Optimizer.Name || checkpoint.OptimizerState.Length == 0)
             throw new InvalidDataException(
                 $"{checkpoint.Source}: holds optimiser state '{header.Optimizer ?? "none"}', this run uses '{Optimizer.Name}'");
@@ -157,7 +158,7 @@ public sealed class Trainer : IDisposable
         var indices = order!.Next();
         var y0 = data.ReadBatch(indices).to(Device);                       // [B x 1 x N x N]
         var t = times.Sample(Options.BatchSize, noise).to(Device);          // [B]
-        var value = loss.Compute((y, tt) => Model.forward(y, tt), y0, t, noise);
+        var value = loss.Compute((y, tt) => Model.forward(y, ScorePrior.Conditioning(Model, Process, tt)), y0, t, noise, times.Weights(t));
         Optimizer.ZeroGrad();
         value.backward();
         Optimizer.Step();

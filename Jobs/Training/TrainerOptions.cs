@@ -1,3 +1,5 @@
+using Diffusion = ScoreBatch.Jobs.Diffusion;
+
 namespace ScoreBatch.Jobs.Training;
 
 /// <summary>Training recipe (SCIENCE.md 3). Defaults are the released priors' recipe except the number of steps.</summary>
@@ -24,6 +26,12 @@ public sealed record TrainerOptions
     /// <summary>Progress report every L steps; the reported loss is the mean over those L steps.</summary>
     public int LogEvery { get; init; } = 50;
 
+    /// <summary>
+    /// How diffusion times are drawn (<see cref="Diffusion.TimeSampling"/>): "uniform" (the released recipe, default) or
+    /// "log_uniform" (importance-weighted, same objective, about half the training below t = 0.1 where scoring happens).
+    /// </summary>
+    public string TimeSampling { get; init; } = Diffusion.TimeSampling.Uniform;
+
     /// <summary>How many of the most recent per-step losses a checkpoint keeps.</summary>
     public int LossHistoryTail { get; init; } = 1_000;
 
@@ -38,6 +46,8 @@ public sealed record TrainerOptions
             throw new ArgumentException($"TrainerOptions.Optimizer must be one of {string.Join(", ", OptimizerNames.All)}, got '{Optimizer}'");
         if (CheckpointEvery < 0) throw new ArgumentException($"TrainerOptions.CheckpointEvery must be >= 0, got {CheckpointEvery}");
         if (LogEvery <= 0) throw new ArgumentException($"TrainerOptions.LogEvery must be positive, got {LogEvery}");
+        if (!Diffusion.TimeSampling.Names.Contains(TimeSampling))
+            throw new ArgumentException($"TrainerOptions.TimeSampling must be one of {string.Join(", ", Diffusion.TimeSampling.Names)}, got '{TimeSampling}'");
         if (LossHistoryTail < 0) throw new ArgumentException($"TrainerOptions.LossHistoryTail must be >= 0, got {LossHistoryTail}");
         return this;
     }

@@ -37,14 +37,15 @@ internal static class InfoCommand
             ("file", path),
             ("architecture", $"{h.Architecture} v{h.ArchitectureVersion}"),
             ("image size", $"{m.ImageSize}x{m.ImageSize}, {m.Channels} channel(s)"),
-            ("options", $"patch {m.PatchSize}, width {m.Width}, token MLP {m.TokenMlpWidth}, channel MLP {m.ChannelMlpWidth}, blocks {m.Blocks}, T {m.T}"),
+            ("options", $"patch {m.PatchSize}, width {m.Width}, token MLP {m.TokenMlpWidth}, channel MLP {m.ChannelMlpWidth}, blocks {m.Blocks}"),
+            ("noise process", h.Process is null ? $"{h.ProcessOrDefault} (not recorded: the released priors' default)" : h.Process.ToString()),
             ("parameters", h.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)),
             ("transform", h.Transform.ToString()),
             ("step", h.Step.ToString(CultureInfo.InvariantCulture)),
             ("optimizer state", h.Optimizer is null ? "none (model only)" : $"{h.Optimizer} ({h.OptimizerBytes:N0} bytes)"),
         };
         if (h.Trainer is { } t)
-            lines.Add(("trainer", $"{t.Optimizer} lr {t.LearningRate}, batch {t.BatchSize}, {t.Steps} steps, seed {t.Seed}"));
+            lines.Add(("trainer", $"{t.Optimizer} lr {t.LearningRate}, batch {t.BatchSize}, {t.Steps} steps, seed {t.Seed}, time sampling {t.TimeSampling}"));
         if (h.LossTail.Count > 0)
         {
             var tail = h.LossTail.TakeLast(Math.Min(100, h.LossTail.Count)).ToArray();

@@ -36,7 +36,7 @@ public static class InteropCommands
             Write(target, checkpoint.Save);
             var h = checkpoint.Header;
             parse.InvocationConfiguration.Output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"imported {source.Name}: {h.Architecture} {h.Model.ImageSize}x{h.Model.ImageSize}, {h.Model.Blocks} blocks, {h.ParameterCount:N0} parameters, T = {h.Model.T}, transform {h.Transform} -> {target.FullName}"));
+                $"imported {source.Name}: {h.Architecture} {h.Model.ImageSize}x{h.Model.ImageSize}, {h.Model.Blocks} blocks, {h.ParameterCount:N0} parameters, process {h.ProcessOrDefault}, transform {h.Transform} -> {target.FullName}"));
         }));
         return command;
     }

@@ -38,6 +38,7 @@ internal static class TrainCommand
     private static readonly Option<int> Width = new("--width") { Description = "Mixer channels per token", DefaultValueFactory = _ => 64 };
     private static readonly Option<int> Blocks = new("--blocks") { Description = "Mixer blocks", DefaultValueFactory = _ => 4 };
     private static readonly Option<int> MlpWidth = new("--mlp-width") { Description = "Hidden width of the token and channel MLPs", DefaultValueFactory = _ => 512 };
+    private static readonly Option<string?> TimeSamplingOption = new("--time-sampling") { Description = "Diffusion times in training: uniform (the released recipe) or log_uniform (importance-weighted, more training at small t) [default: uniform, or the checkpoint's]" };
     private static readonly Option<bool> Eqx = new("--eqx") { Description = "Also write model.eqx (galaxygrad/equinox layout, read by galaxygrad and scarlet2) next to model.ckpt" };
 
     public static Command Create()
@@ -45,8 +46,9 @@ internal static class TrainCommand
         Optimizer.AcceptOnlyFromAmong([.. OptimizerNames.All]);
         Device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
         Transform.AcceptOnlyFromAmong(DataTransforms.Log1p, DataTransforms.Identity);
+        TimeSamplingOption.AcceptOnlyFromAmong([.. TimeSampling.Names]);
         var command = new Command("train", "Train a score-based galaxy prior (denoising score matching, VP beta = 1, T = 10) on local cutouts.");
-        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth, Eqx })
+        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth, TimeSamplingOption, Eqx })
             command.Options.Add(option);
         command.SetAction(RunAsync);
         return command;
@@ -106,6 +108,7 @@ internal static class TrainCommand
             LearningRate = parse.GetValue(Lr),
             Optimizer = parse.GetValue(Optimizer)!,
             Seed = parse.GetValue(Seed),
+            TimeSampling = parse.GetValue(TimeSamplingOption) ?? TimeSampling.Uniform,
         }) with
         {
             CheckpointEvery = parse.GetValue(CheckpointEvery),
@@ -127,7 +130,7 @@ internal static class TrainCommand
         Console.WriteLine($"train: {options.Architecture} v{ScoreNetArchitectures.CurrentVersion(options.Architecture)}, {ScoreNetFactory.ParameterCount(model):N0} parameters, "
             + $"{trainerOptions.Optimizer} lr {trainerOptions.LearningRate}, batch {trainerOptions.BatchSize}, {trainerOptions.Steps} steps, seed {trainerOptions.Seed}");
         model.to(device);
-        using var trainer = new Trainer(model, new VpProcess(t: options.T), trainerOptions, device);
+        using var trainer = new Trainer(model, NoiseProcesses.Create(resume?.Header.ProcessOrDefault ?? NoiseProcesses.Default), trainerOptions, device);
         if (resume is not null)
         {
             trainer.Restore(resume);
@@ -157,7 +160,7 @@ internal static class TrainCommand
                 return 130;
             }
             var modelPath = Path.Combine(outDir, "model.ckpt");
-            var final = Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainerOptions);
+            var final = Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainerOptions, process: trainer.Process.Spec);
             await WriteAtomicallyAsync(modelPath, final, CancellationToken.None).ConfigureAwait(false);
             if (parse.GetValue(Eqx))
             {

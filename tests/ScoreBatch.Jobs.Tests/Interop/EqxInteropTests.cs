@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Training;
@@ -47,7 +48,7 @@ public sealed class EqxInteropTests : IDisposable
         var imported = ModelInterchange.ImportEqx(File.ReadAllBytes(At("prior.eqx")), "prior.eqx", Size);
         Assert.Equal(605_761, imported.Header.ParameterCount); // SCIENCE.md 1.1 at 32x32
         Assert.Equal(DataTransforms.Log1p, imported.Header.Transform.Name);
-        Assert.Equal(10.0, imported.Header.Model.T);
+        Assert.Equal(NoiseProcesses.Vp10(10.0), imported.Header.Process); // t1 = 10 becomes the recorded VP end time
         // Through a saved and reloaded checkpoint, as `scorebatch import-eqx` leaves it.
         using var buffer = new MemoryStream();
         imported.Save(buffer);

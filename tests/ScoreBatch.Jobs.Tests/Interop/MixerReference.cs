@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Storage.Formats;
 using TorchSharp;
@@ -92,7 +93,8 @@ internal static class MixerReference
         return (images, times);
     }
 
-    /// <summary>ScoreBatch's forward pass on the CPU: [count x 1 x n x n] -> flat scores.</summary>
+    /// <summary>ScoreBatch's forward pass on the CPU at diffusion times <paramref name="times"/> (through the prior's t / T
+    /// conditioning, VP T = 10 as the released priors): [count x 1 x n x n] -> flat scores.</summary>
     public static float[] Forward(ScoreNet model, float[] images, float[] times, int n)
     {
         using var scope = torch.NewDisposeScope();
@@ -100,7 +102,8 @@ internal static class MixerReference
         model.eval();
         var y = torch.tensor(images, [times.Length, 1, n, n]);
         var t = torch.tensor(times, [times.Length]);
-        return model.forward(y, t).data<float>().ToArray();
+        var c = ScorePrior.Conditioning(model, NoiseProcesses.Create(NoiseProcesses.Default), t);
+        return model.forward(y, c).data<float>().ToArray();
     }
 
     public static void SaveNpy(string path, float[] data, params int[] shape) => File.WriteAllBytes(path, Npy.ToBytes(data, shape));

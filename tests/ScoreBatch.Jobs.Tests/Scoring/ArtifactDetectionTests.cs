@@ -42,7 +42,7 @@ public class ArtifactDetectionTests(ITestOutputHelper output)
         manual_seed(7);
         var network = ScoreNetFactory.Create(new ScoreNetOptions
         {
-            ImageSize = Size, Width = 64, TokenMlpWidth = 256, ChannelMlpWidth = 256, Blocks = 2, T = HorizonT,
+            ImageSize = Size, Width = 64, TokenMlpWidth = 256, ChannelMlpWidth = 256, Blocks = 2,
         });
         var transform = new Log1pTransform();
         using (var scope = NewDisposeScope())
@@ -58,7 +58,7 @@ public class ArtifactDetectionTests(ITestOutputHelper output)
             output.WriteLine($"trained {result.Step} steps in {clock.Elapsed.TotalSeconds:F0} s, last loss {result.LastLoss:F4}");
         }
 
-        using var prior = ScoringModel.FromNetwork(network, transform);
+        using var prior = ScoringModel.FromNetwork(network, transform, process: new VpProcess(beta: 1.0, t: HorizonT));
         var scorer = prior.CreateScorer(new ScoringOptions { T = ScoreT });
         var cleanScores = scorer.Score(Cutouts(clean, "clean"), "clean");
         var twinScores = scorer.Score(Cutouts(twins, "twin"), "twin");

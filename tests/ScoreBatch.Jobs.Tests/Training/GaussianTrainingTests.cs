@@ -61,12 +61,12 @@ public class GaussianTrainingTests(ITestOutputHelper output)
             // Stratify over the whole evaluation set: chunk k covers its own slice of [0, T].
             var i = arange(start, start + chunk, dtype: ScalarType.Float64);
             var t = ((i + rand([chunk], dtype: ScalarType.Float64, generator: g)) * (vp.T / EvaluationSamples)).to(ScalarType.Float32);
-            var loss = new DenoisingScoreMatchingLoss(vp).PerSample((y, tt) => model.forward(y, tt), y0, t, z);
+            var loss = new DenoisingScoreMatchingLoss(vp).PerSample((y, tt) => model.forward(y, ScorePrior.Conditioning(model, vp, tt)), y0, t, z);
             lossSum += loss.sum().item<float>();
             var a = vp.MarginalMean(t).view(-1, 1, 1, 1);
             var s = vp.MarginalStd(t).view(-1, 1, 1, 1);
             var yt = a * y0 + s * z;
-            var score = model.forward(yt, t);
+            var score = model.forward(yt, ScorePrior.Conditioning(model, vp, t));
             steinSum += (yt * score).flatten(1).mean([1]).sum().item<float>();
         }
         return (lossSum / EvaluationSamples, steinSum / EvaluationSamples);
