@@ -7,7 +7,8 @@ namespace ScoreBatch.Jobs.Handlers;
 /// The typed arguments of a "score" job, parsed and checked from a <see cref="JobRequest"/>:
 /// { "kind": "score", "input": "container/prefix" (cutout files, or one file), "output": "container/prefix",
 ///   "model": "container/path.ckpt" (or a galaxygrad "path.eqx"), "params": { "t": 0.02, "batch": 64, "threshold": 100,
-///   "log_jacobian": false, "device": "auto", "previews": 8, "format": "npy" | "fits" } }. Every problem throws <see cref="JobValidationException"/>
+///   "log_jacobian": false, "device": "auto", "previews": 8, "format": "npy" | "fits",
+///   "noise": "estimate" | "none" | sigma } }. Every problem throws <see cref="JobValidationException"/>
 /// naming the field.
 /// </summary>
 public sealed record ScoreJobArgs(string Input, string Output, string Model, ScoringOptions Scoring, string? Device)
@@ -33,11 +34,29 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
         var p = request.Params;
         var scoring = new ScoringOptions
         {
-            T = p.GetDouble("t", 0.02, ScoringOptions.MinT, ScoringOptions.MaxT),
+            T = p.GetDouble("t", 0.02, ScoringOptions.MinT, 1e6), // the prior's own T bounds it (checked with the model)
             BatchSize = p.GetInt32("batch", 64, 1, 4096),
             Threshold = p.GetDouble("threshold", new ScoringOptions().Threshold, 0, 1e12),
             IncludeLogJacobian = p.GetBool("log_jacobian", false),
         };
+        if (p.Has("noise"))
+        {
+            var node = p.Node["noise"]!;
+            var text = node.GetValueKind() switch
+            {
+                System.Text.Json.JsonValueKind.Number => node.ToJsonString(),
+                System.Text.Json.JsonValueKind.String => node.GetValue<string>(),
+                _ => throw new JobValidationException("params.noise", $"must be \"none\", \"estimate\" or a number, got {node.ToJsonString()}"),
+            };
+            try
+            {
+                scoring = scoring.WithNoise(text, "params.noise");
+            }
+            catch (ArgumentException e)
+            {
+                throw new JobValidationException("params.noise", e.Message.Replace("params.noise: ", "", StringComparison.Ordinal));
+            }
+        }
         string? device = p.Has("device") ? p.GetString("device", "auto", DeviceNames) : null;
         return new ScoreJobArgs(
             JobNames.Check("input", request.Input, requireBlobName: false),

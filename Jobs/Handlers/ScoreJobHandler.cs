@@ -54,7 +54,15 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
             throw;
         }
         using var model = modelLoad.Result;
-        var scorer = model.CreateScorer(args.Scoring);
+        Scorer scorer;
+        try
+        {
+            scorer = model.CreateScorer(args.Scoring);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            throw new JobValidationException("params.t", $"{args.Model}: {e.Message.Split(" (Parameter", 2)[0]}");
+        }
         var files = listing.Result;
         var transformName = model.Transform.Spec.ToString();
         var deviceName = device.type.ToString();

@@ -14,12 +14,14 @@ namespace ScoreBatch.Jobs.Scoring;
 /// <param name="MaxCol">Column of the largest |g_x|.</param>
 /// <param name="FracAbove">Fraction of pixels with |g_x| &gt; <paramref name="Threshold"/>.</param>
 /// <param name="Threshold">The threshold used for <paramref name="FracAbove"/>.</param>
-/// <param name="T">Diffusion time the score was evaluated at.</param>
+/// <param name="T">Diffusion time the score was evaluated at (noise-matched when the job knows its noise).</param>
+/// <param name="NoiseSigma">The cutout's x-space pixel noise std the temperature was matched to (0 for noise-free scoring).</param>
 public sealed record ScoreSummary(string Id, string Source, int Height, int Width, double MeanAbsScore, double MaxAbsScore,
-    int MaxRow, int MaxCol, double FracAbove, double Threshold, double T)
+    int MaxRow, int MaxCol, double FracAbove, double Threshold, double T, double NoiseSigma = 0)
 {
     /// <summary>Summarises a score map [height x width] (row-major).</summary>
-    public static ScoreSummary FromMap(string id, string source, int height, int width, ReadOnlySpan<float> score, double threshold, double t)
+    public static ScoreSummary FromMap(string id, string source, int height, int width, ReadOnlySpan<float> score, double threshold, double t,
+        double noiseSigma = 0)
     {
         if (score.Length != height * width || score.Length == 0)
             throw new ArgumentException($"{id}: score map holds {score.Length} values, expected {height}x{width} = {height * width} (> 0)");
@@ -37,6 +39,6 @@ public sealed record ScoreSummary(string Id, string Source, int Height, int Widt
             if (a > threshold) above++;
         }
         return new ScoreSummary(id, source, height, width, sum / score.Length, max, argmax / width, argmax % width,
-            above / (double)score.Length, threshold, t);
+            above / (double)score.Length, threshold, t, noiseSigma);
     }
 }

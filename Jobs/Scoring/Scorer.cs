@@ -134,6 +134,16 @@ public sealed class Scorer
         var padded = new float[n * plane];
         for (int i = 0; i < n; i++)
             CentralPadding.PadInto(batch[i].Pixels, batch[i].Height, batch[i].Width, padded.AsSpan(i * plane, plane), ModelHeight, ModelWidth);
+        var noise = NoiseLevels(batch);
+        var times = new double[n];
+        var scales = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            // Noise-matched temperature (SCIENCE.md 5): the observation y + sigma_y·n is distributed as y_t / a(t) at
+            // s(t)/a(t) = sigma_y, so its score is a·s_theta(a·y, t). Never below the noise-free temperature.
+            times[i] = Options.Noise == NoiseMode.None ? Options.T : Math.Max(Options.T, Process.TimeForNoise(noise[i].ModelSpace));
+            scales[i] = Options.Noise == NoiseMode.None ? 1.0 : Process.MarginalMean(times[i]);
+        }
 
         float[] host;
         using (var scope = NewDisposeScope())
@@ -150,8 +160,17 @@ public sealed class Scorer
                 ThrowForCutoutOutsideDomain(batch);
                 throw;
             }
-            var t = TorchScalars.Full([n], Options.T, y.dtype, _device); // [N]
-            var s = _score(y, t);
+            var t = tensor(times, [n]).to(y.dtype).to(_device); // [N]
+            Tensor s;
+            if (Options.Noise == NoiseMode.None)
+            {
+                s = _score(y, t);
+            }
+            else
+            {
+                var a = tensor(scales, [n, 1, 1, 1]).to(y.dtype).to(_device); // [N x 1 x 1 x 1]
+                s = _score(y * a, t) * a;
+            }
             if (!s.shape.SequenceEqual(y.shape))
                 throw new InvalidOperationException($"the score function returned shape [{string.Join(" x ", s.shape)}] for input [{string.Join(" x ", y.shape)}]");
             var g = _transform.ChainRule(s, x); // [N x 1 x H x W], x space
@@ -166,9 +185,41 @@ public sealed class Scorer
             int bad = IndexOfNonFinite(map);
             if (bad >= 0)
                 throw new InvalidOperationException($"{c.Id}: the prior returned a non-finite score ({map[bad]}) at (row {bad / c.Width}, col {bad % c.Width}); the model weights may be corrupt");
-            results[i] = new CutoutScore(map, ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, Options.T));
+            results[i] = new CutoutScore(map, ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, times[i], noise[i].Data));
         }
         return results;
+    }
+
+    /// <summary>
+    /// Each cutout's pixel noise std in x space (given, estimated from its background, or 0) and in model space: the
+    /// secant of the transform over level ± sigma at the background level (for log1p about 10·sigma near 0).
+    /// </summary>
+    private (double Data, double ModelSpace)[] NoiseLevels(Cutout[] batch)
+    {
+        var result = new (double, double)[batch.Length];
+        if (Options.Noise == NoiseMode.None) return result;
+        var probes = new float[batch.Length * 2];
+        for (int i = 0; i < batch.Length; i++)
+        {
+            var (level, sigma) = Options.Noise == NoiseMode.Given
+                ? (BackgroundNoise.Estimate(batch[i].Pixels, batch[i].Height, batch[i].Width).Level, Options.NoiseSigma)
+                : BackgroundNoise.Estimate(batch[i].Pixels, batch[i].Height, batch[i].Width);
+            result[i] = (sigma, 0);
+            // The secant stays inside the transform's domain: for log1p, x > -1.
+            var h = Math.Max(sigma, 1e-6);
+            probes[2 * i] = (float)Math.Max(level - h, -0.5);
+            probes[(2 * i) + 1] = (float)(Math.Max(level - h, -0.5) + (2 * h));
+        }
+        float[] mapped;
+        using (var scope = NewDisposeScope())
+        using (inference_mode())
+            mapped = _transform.Forward(tensor(probes, [batch.Length, 2])).to(float64).to(float32).data<float>().ToArray();
+        for (int i = 0; i < batch.Length; i++)
+        {
+            var h2 = probes[(2 * i) + 1] - (double)probes[2 * i];
+            result[i].Item2 = h2 > 0 ? result[i].Item1 * Math.Abs(mapped[(2 * i) + 1] - mapped[2 * i]) / h2 : 0;
+        }
+        return result;
     }
 
     private void CheckCutout(Cutout c)

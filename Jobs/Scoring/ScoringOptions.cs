@@ -3,12 +3,26 @@ namespace ScoreBatch.Jobs.Scoring;
 /// <summary>How cutouts are scored (SCIENCE.md 5).</summary>
 public sealed record ScoringOptions
 {
-    /// <summary>Smallest and largest temperature accepted: below 0.001 the VP std (0.032) is far below anything the
-    /// network saw often in training; above 0.1 the score mostly reflects the noise, not the image.</summary>
-    public const double MinT = 0.001, MaxT = 0.1;
+    /// <summary>Smallest temperature accepted: below 0.001 the VP std (0.032) is far below anything the network saw
+    /// in training. The largest is the prior's own end time T (checked by the <see cref="Scorer"/>).</summary>
+    public const double MinT = 0.001;
 
-    /// <summary>Diffusion time at which the clean image is scored (default 0.02: sigma = 0.141 in y units; scarlet2 documents 0.05).</summary>
+    /// <summary>
+    /// Diffusion time at which a noise-free image is scored, and the floor of the noise-matched temperature
+    /// (default 0.02: sigma = 0.141 in y units; scarlet2 documents 0.05).
+    /// </summary>
     public double T { get; init; } = 0.02;
+
+    /// <summary>
+    /// What the inputs' pixel noise is (default <see cref="NoiseMode.Estimate"/>): with a noise level, each cutout is
+    /// scored at the temperature t_n whose marginal matches its noise in model space (s(t_n)/a(t_n) = sigma_y,
+    /// sigma_y = the x-space sigma times dy/dx at the background), never below <see cref="T"/>, as the score of the
+    /// observation's density a·s_theta(a·y, t_n). A noise-free cutout estimates sigma = 0 and is scored at <see cref="T"/>.
+    /// </summary>
+    public NoiseMode Noise { get; init; } = NoiseMode.Estimate;
+
+    /// <summary>The x-space pixel noise std when <see cref="Noise"/> is <see cref="NoiseMode.Given"/>.</summary>
+    public double NoiseSigma { get; init; }
 
     /// <summary>Cutouts per forward pass (default 64: a 64² mixer batch is ~1 MB of input and fits any device).</summary>
     public int BatchSize { get; init; } = 64;
@@ -23,11 +37,28 @@ public sealed record ScoringOptions
     /// <summary>Add the log-Jacobian term of the data transform (-1/(1 + x) for log1p) that the original priors leave out (default false, as the original).</summary>
     public bool IncludeLogJacobian { get; init; }
 
+    /// <summary>
+    /// Parses a noise setting: "none", "estimate", or an x-space sigma (a number &gt;= 0). Returns the options with it
+    /// set; errors name <paramref name="field"/>.
+    /// </summary>
+    public ScoringOptions WithNoise(string text, string field = "noise")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var s = text.Trim().ToLowerInvariant();
+        if (s == "none") return this with { Noise = NoiseMode.None };
+        if (s == "estimate") return this with { Noise = NoiseMode.Estimate };
+        if (double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var sigma) && sigma >= 0 && double.IsFinite(sigma))
+            return this with { Noise = NoiseMode.Given, NoiseSigma = sigma };
+        throw new ArgumentException($"{field}: must be none, estimate or a pixel noise sigma >= 0 (in the cutouts' units), got '{text}'");
+    }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the bad value; returns this for chaining.</summary>
     public ScoringOptions Validate()
     {
-        if (!(T >= MinT && T <= MaxT))
-            throw new ArgumentOutOfRangeException(nameof(T), T, $"t must be between {MinT} and {MaxT}, got {T}");
+        if (!(T >= MinT) || !double.IsFinite(T))
+            throw new ArgumentOutOfRangeException(nameof(T), T, $"t must be a finite time of at least {MinT}, got {T}");
+        if (Noise == NoiseMode.Given && !(NoiseSigma >= 0 && double.IsFinite(NoiseSigma)))
+            throw new ArgumentOutOfRangeException(nameof(NoiseSigma), NoiseSigma, $"noise must be a finite sigma >= 0, got {NoiseSigma}");
         if (BatchSize < 1 || BatchSize > 4096)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"batch must be between 1 and 4096, got {BatchSize}");
         if (!(Threshold >= 0) || !double.IsFinite(Threshold))

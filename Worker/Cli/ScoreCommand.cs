@@ -21,7 +21,8 @@ public static class ScoreCommand
         var model = new Option<FileInfo>("--model") { Description = "Checkpoint (.ckpt) written by `scorebatch train`, or a galaxygrad/equinox prior (.eqx).", Required = true };
         var input = new Option<FileSystemInfo>("--input") { Description = "A cutout file (.npy, .npz, .fits, .fit, .fits.fz; an image [H x W] or a stack [N x H x W]) or a folder searched recursively.", Required = true };
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for scores/ and summary.csv (created if missing).", Required = true };
-        var t = new Option<double>("--t") { Description = $"Diffusion time of the evaluation ({ScoringOptions.MinT} to {ScoringOptions.MaxT}).", DefaultValueFactory = _ => new ScoringOptions().T };
+        var t = new Option<double>("--t") { Description = $"Diffusion time of a noise-free evaluation, and the floor of the noise-matched one (from {ScoringOptions.MinT} to the prior's T).", DefaultValueFactory = _ => new ScoringOptions().T };
+        var noise = new Option<string>("--noise") { Description = "Pixel noise of the inputs: estimate (from each cutout's background), none (noise-free models), or a sigma in the cutouts' units; the score is taken at the temperature that matches it.", DefaultValueFactory = _ => "estimate" };
         var batch = new Option<int>("--batch") { Description = "Cutouts per forward pass.", DefaultValueFactory = _ => new ScoringOptions().BatchSize };
         var threshold = new Option<double>("--threshold") { Description = "|score| above which a pixel counts in frac_above.", DefaultValueFactory = _ => new ScoringOptions().Threshold };
         var logJacobian = new Option<bool>("--log-jacobian") { Description = "Add the transform's log-Jacobian term (-1/(1+x) for log1p) that the original priors leave out." };
@@ -33,17 +34,26 @@ public static class ScoreCommand
 
         var command = new Command("score", "Score cutouts with a trained prior: x-space score maps and a per-cutout summary.csv.")
         {
-            model, input, output, t, batch, threshold, logJacobian, previews, format, device,
+            model, input, output, t, noise, batch, threshold, logJacobian, previews, format, device,
         };
         command.SetAction((parse, ct) =>
         {
-            var options = new ScoringOptions
+            ScoringOptions options;
+            try
             {
-                T = parse.GetValue(t),
-                BatchSize = parse.GetValue(batch),
-                Threshold = parse.GetValue(threshold),
-                IncludeLogJacobian = parse.GetValue(logJacobian),
-            };
+                options = new ScoringOptions
+                {
+                    T = parse.GetValue(t),
+                    BatchSize = parse.GetValue(batch),
+                    Threshold = parse.GetValue(threshold),
+                    IncludeLogJacobian = parse.GetValue(logJacobian),
+                }.WithNoise(parse.GetValue(noise)!, "--noise");
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"score: {e.Message}");
+                return Task.FromResult(2);
+            }
             return Task.FromResult(Run(parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
                 options, parse.GetValue(device)!, Console.Error, ct, parse.GetValue(previews),
                 parse.GetValue(format) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy));

@@ -241,7 +241,7 @@ public class ScoreJobHandlerTests
     }
 
     [Theory]
-    [InlineData("t", 0.5, "params.t")]
+    [InlineData("t", 0.0005, "params.t")]
     [InlineData("batch", 0, "params.batch")]
     [InlineData("threshold", -1, "params.threshold")]
     [InlineData("device", "tpu", "params.device")]

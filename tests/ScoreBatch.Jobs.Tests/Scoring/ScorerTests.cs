@@ -20,7 +20,7 @@ public class ScorerTests
         // With y0 ~ N(0, v) the noised score is -y/(a²v + s²); under log1p (y = ln(1 + x)/0.1) the scorer must
         // return g_x = -y/(a²v + s²) / (0.1·(1 + x)) at every pixel of the cropped, unpadded cutout.
         const double v = 4.0, t = 0.02;
-        var scorer = new Scorer(GaussianReference.ExactScore(Vp, 0, v), new Log1pTransform(), 8, 8, new ScoringOptions { T = t, BatchSize = 2 });
+        var scorer = new Scorer(GaussianReference.ExactScore(Vp, 0, v), new Log1pTransform(), 8, 8, new ScoringOptions { T = t, BatchSize = 2, Noise = NoiseMode.None });
         var cutouts = new[] { Ramp("a#0"), Ramp("a#1", 7, 3), Ramp("a#2", 8, 8) }; // odd gaps, odd/even mix, no gap; 2 batches
         var results = scorer.Score(cutouts, "a.npy");
         double a = Vp.MarginalMean(t), s = Vp.MarginalStd(t), variance = a * a * v + s * s;
@@ -45,7 +45,7 @@ public class ScorerTests
     {
         // Three files (1, 0 and 3 cutouts) scored in one call: each file gets exactly what scoring it alone gives,
         // with its own source name in the summaries.
-        var scorer = new Scorer(GaussianReference.ExactScore(Vp, 0, 2.0), new Log1pTransform(), 8, 8, new ScoringOptions { BatchSize = 2 });
+        var scorer = new Scorer(GaussianReference.ExactScore(Vp, 0, 2.0), new Log1pTransform(), 8, 8, new ScoringOptions { BatchSize = 2, Noise = NoiseMode.None });
         (IReadOnlyList<Cutout> Cutouts, string Source)[] files =
             [([Ramp("a#0")], "a.npy"), ([], "empty.npy"), ([Ramp("b#0", 7, 3), Ramp("b#1"), Ramp("b#2", 8, 8)], "b.npy")];
         var together = scorer.ScoreFiles(files);
@@ -71,7 +71,7 @@ public class ScorerTests
         var cutout = Ramp("fd");
         foreach (bool jacobian in new[] { false, true })
         {
-            var scorer = new Scorer(unit, new Log1pTransform(), 5, 6, new ScoringOptions { IncludeLogJacobian = jacobian });
+            var scorer = new Scorer(unit, new Log1pTransform(), 5, 6, new ScoringOptions { IncludeLogJacobian = jacobian, Noise = NoiseMode.None });
             var g = scorer.Score([cutout], "fd.npy")[0].Score;
             for (int k = 0; k < cutout.Pixels.Length; k++)
             {
@@ -88,7 +88,7 @@ public class ScorerTests
     {
         // A score delegate that returns y itself: g_x = y/(0.1(1 + x)) = 100·ln(1 + x)/(1 + x) ≥ 0, largest at
         // the largest x (x ≤ e - 1), so the maximum sits at the last pixel of the ramp.
-        var scorer = new Scorer((y, _) => y.alias(), new Log1pTransform(), 8, 8, new ScoringOptions { Threshold = 20 });
+        var scorer = new Scorer((y, _) => y.alias(), new Log1pTransform(), 8, 8, new ScoringOptions { Threshold = 20, Noise = NoiseMode.None });
         var cutout = Ramp("sum");
         var r = scorer.Score([cutout], "sum.npy")[0];
         var expected = cutout.Pixels.Select(x => 100 * Math.Log(1 + x) / (1 + x)).ToArray();
@@ -106,7 +106,7 @@ public class ScorerTests
     [InlineData(-3f, "outside the domain")]
     public void Score_InvalidPixel_ErrorNamesCutoutAndNeverReturnsNaN(float bad, string expected)
     {
-        var scorer = new Scorer((y, _) => y.neg(), new Log1pTransform(), 8, 8, new ScoringOptions());
+        var scorer = new Scorer((y, _) => y.neg(), new Log1pTransform(), 8, 8, new ScoringOptions { Noise = NoiseMode.None });
         var broken = Ramp("stack.npy#3");
         broken.Pixels[7] = bad;
         var ex = Assert.Throws<CutoutScoringException>(() => scorer.Score([Ramp("stack.npy#2"), broken], "stack.npy"));
@@ -118,7 +118,7 @@ public class ScorerTests
     [Fact]
     public void Score_CutoutLargerThanModel_ErrorNamesIt()
     {
-        var scorer = new Scorer((y, _) => y.neg(), new Log1pTransform(), 8, 8, new ScoringOptions());
+        var scorer = new Scorer((y, _) => y.neg(), new Log1pTransform(), 8, 8, new ScoringOptions { Noise = NoiseMode.None });
         var ex = Assert.Throws<CutoutScoringException>(() => scorer.Score([Ramp("big.npy", 9, 8)], "big.npy"));
         Assert.Contains("big.npy", ex.Message);
         Assert.Contains("9x8", ex.Message);
@@ -137,8 +137,59 @@ public class ScorerTests
             seenY = y.flatten().data<float>().ToArray();
             return zeros_like(y);
         };
-        new Scorer(spy, new Log1pTransform(), 5, 6, new ScoringOptions { T = 0.05 }).Score([Ramp("t")], "t");
+        new Scorer(spy, new Log1pTransform(), 5, 6, new ScoringOptions { T = 0.05, Noise = NoiseMode.None }).Score([Ramp("t")], "t");
         Assert.Equal(0.05, seenT, 6);
         Assert.Equal(Math.Log(1 + 0.05 * 29) / 0.1, seenY![29], 4);
+    }
+
+    [Fact]
+    public void Score_GivenNoise_IsTheExactScoreOfTheNoisyObservation()
+    {
+        // Data N(0, v) observed with Gaussian noise sigma: the observation's density is N(0, v + sigma²) and its
+        // score -y/(v + sigma²). Noise-matched scoring evaluates a·s(a·y, t) at s(t)/a(t) = sigma; with the exact
+        // noised score -(a·y)/(a²v + s²) that is -a²y/(a²v + s²) = -y/(v + sigma²) exactly (identity transform).
+        const double v = 2.0, sigma = 0.3;
+        var scorer = new Scorer(GaussianReference.ExactScore(Vp, 0, v), new IdentityTransform(), 8, 8,
+            new ScoringOptions { Noise = NoiseMode.Given, NoiseSigma = sigma });
+        var cutout = Ramp("n");
+        var result = scorer.Score([cutout], "n.npy")[0];
+        for (int k = 0; k < cutout.Pixels.Length; k++)
+        {
+            double expected = -cutout.Pixels[k] / (v + (sigma * sigma));
+            Assert.Equal(expected, result.Score[k], 1e-5);
+        }
+        Assert.Equal(Math.Log(1 + (sigma * sigma)), result.Summary.T, 6); // t_n = ln(1 + sigma²) for VP beta 1
+        Assert.Equal(sigma, result.Summary.NoiseSigma);
+    }
+
+    [Fact]
+    public void Score_EstimatedNoise_FollowsEachCutoutsBackgroundThroughTheTransform()
+    {
+        // Two 16² cutouts, one noise-free (zeros around a bump) and one with N(0, 0.02²) background noise. Under
+        // log1p the noise in model space is about 0.02/0.1 = 0.2, so t_n = ln(1 + 0.04) = 0.039 (the MAD estimate of 620
+        // pixels is good to a few per cent); the noise-free one is scored at the floor t = 0.02 with sigma 0.
+        var rng = new Random(3);
+        float[] Bump(double noise) => Enumerable.Range(0, 256).Select(k =>
+        {
+            double r2 = Math.Pow((k / 16) - 7.5, 2) + Math.Pow((k % 16) - 7.5, 2);
+            double gauss = Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+            return (float)(Math.Exp(-r2 / 2) + (noise * gauss));
+        }).ToArray();
+        var scorer = new Scorer((y, _) => y.neg(), new Log1pTransform(), 16, 16, new ScoringOptions());
+        var results = scorer.Score([new Cutout("quiet", 16, 16, Bump(0)), new Cutout("noisy", 16, 16, Bump(0.02))], "b.npy");
+        Assert.Equal(0.0, results[0].Summary.NoiseSigma, 6);
+        Assert.Equal(0.02, results[0].Summary.T);
+        Assert.Equal(0.02, results[1].Summary.NoiseSigma, 0.002);
+        // The temperature follows the estimate: sigma_y = sigma·dy/dx = 10·sigma at the background, t_n = ln(1 + sigma_y²).
+        var sigmaY = 10 * results[1].Summary.NoiseSigma;
+        Assert.Equal(Math.Log(1 + (sigmaY * sigmaY)), results[1].Summary.T, 1e-3);
+    }
+
+    [Fact]
+    public void Constructor_TBeyondTheProcessEnd_SaysSo()
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() =>
+            new Scorer((y, _) => y.neg(), new Log1pTransform(), 8, 8, new ScoringOptions { T = 2 }, process: new VpProcess(t: 1)));
+        Assert.Contains("beyond the end time T = 1", e.Message, StringComparison.Ordinal);
     }
 }
