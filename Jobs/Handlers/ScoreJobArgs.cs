@@ -8,13 +8,13 @@ namespace ScoreBatch.Jobs.Handlers;
 /// { "kind": "score", "input": "container/prefix" (cutout files, or one file), "output": "container/prefix",
 ///   "model": "container/path.ckpt" (or a galaxygrad "path.eqx"), "params": { "t": 0.02, "batch": 64, "threshold": 100,
 ///   "log_jacobian": false, "device": "auto", "previews": 8, "format": "npy" | "fits",
-///   "noise": "estimate" | "none" | sigma } }. Every problem throws <see cref="JobValidationException"/>
+///   "noise": "estimate" | "none" | sigma, "calibration": "container/path/calibration.json" } }. Every problem throws <see cref="JobValidationException"/>
 /// naming the field.
 /// </summary>
 public sealed record ScoreJobArgs(string Input, string Output, string Model, ScoringOptions Scoring, string? Device)
 {
     /// <summary>The stable kind string.</summary>
-    public const string Kind = "score";
+    public const string Kind = JobKinds.Score;
 
     /// <summary>How many of the most anomalous cutouts (by max_abs_score) get a PNG preview (params.previews, 0 to 100, default 8).</summary>
     public int Previews { get; init; } = 8;
@@ -28,10 +28,18 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     /// <summary>Values accepted by params.device.</summary>
     public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
 
-    public static ScoreJobArgs From(JobRequest request)
+    /// <summary>params.calibration: a calibration.json written by a calibrate job, or null.</summary>
+    public string? Calibration { get; init; }
+
+    /// <summary>Whether params.noise and params.t were given (a calibration supplies them otherwise).</summary>
+    public bool NoiseGiven { get; init; }
+
+    public bool TGiven { get; init; }
+
+    /// <summary>The scoring options of params (t, batch, threshold, log_jacobian, noise), shared by score and calibrate jobs.</summary>
+    public static ScoringOptions ScoringFrom(JobParams p)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        var p = request.Params;
+        ArgumentNullException.ThrowIfNull(p);
         var scoring = new ScoringOptions
         {
             T = p.GetDouble("t", 0.02, ScoringOptions.MinT, 1e6), // the prior's own T bounds it (checked with the model)
@@ -57,6 +65,14 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
                 throw new JobValidationException("params.noise", e.Message.Replace("params.noise: ", "", StringComparison.Ordinal));
             }
         }
+        return scoring;
+    }
+
+    public static ScoreJobArgs From(JobRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var p = request.Params;
+        var scoring = ScoringFrom(p);
         string? device = p.Has("device") ? p.GetString("device", "auto", DeviceNames) : null;
         return new ScoreJobArgs(
             JobNames.Check("input", request.Input, requireBlobName: false),
@@ -67,6 +83,9 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
         {
             Previews = p.GetInt32("previews", 8, 0, 100),
             ScoreFormat = p.GetString("format", "npy", FormatNames) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy,
+            Calibration = p.Has("calibration") ? JobNames.Check("params.calibration", p.GetString("calibration", ""), requireBlobName: true) : null,
+            NoiseGiven = p.Has("noise"),
+            TGiven = p.Has("t"),
         };
     }
 }

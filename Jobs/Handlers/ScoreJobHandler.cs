@@ -54,10 +54,13 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
             throw;
         }
         using var model = modelLoad.Result;
+        var scoring = args.Calibration is null
+            ? args.Scoring
+            : await LoadCalibrationAsync(context.Store, args, model, cancellationToken).ConfigureAwait(false);
         Scorer scorer;
         try
         {
-            scorer = model.CreateScorer(args.Scoring);
+            scorer = model.CreateScorer(scoring);
         }
         catch (ArgumentOutOfRangeException e)
         {
@@ -68,7 +71,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         var deviceName = device.type.ToString();
         ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName);
 
-        var previews = new AnomalyPreviews(args.Previews, AnomalyPreviews.RankedBy);
+        var previews = new AnomalyPreviews(args.Previews, AnomalyPreviews.RankingFor(scoring.Calibration is not null));
         var maps = new ScoreMapWriter(args.ScoreFormat, new ScoreMapProvenance(context.Request.Id, args.Model, model.Architecture, args.Scoring.T, transformName),
             context.CacheDirectory);
         var run = new PipelineRun(context, args, scorer, files, _options, previews, maps);
@@ -87,7 +90,33 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         return JobOutcome.Completed;
     }
 
-    private static async Task<ScoringModel> LoadModelAsync(IArtifactStore store, string path, Device device, CancellationToken cancellationToken)
+    /// <summary>The job's scoring options with params.calibration applied; a missing, corrupt or foreign one names the field.</summary>
+    internal static async Task<ScoringOptions> LoadCalibrationAsync(IArtifactStore store, ScoreJobArgs args, ScoringModel model, CancellationToken cancellationToken)
+    {
+        var path = args.Calibration!;
+        BinaryData bytes;
+        try
+        {
+            bytes = await store.ReadAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArtifactNotFoundException)
+        {
+            throw new JobValidationException("params.calibration", $"'{path}' does not exist (write one with a calibrate job)");
+        }
+        try
+        {
+            var calibration = Anomaly.AnomalyCalibration.Parse(bytes.ToMemory().Span, path);
+            if (calibration.ModelSha256 != model.ModelSha256)
+                throw new JobValidationException("params.calibration", $"'{path}' was fitted with model '{calibration.Model}' (weights {calibration.ModelSha256[..Math.Min(12, calibration.ModelSha256.Length)]}), not {args.Model}");
+            return args.Scoring.WithCalibration(calibration, args.NoiseGiven, args.TGiven, "params.calibration");
+        }
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            throw new JobValidationException("params.calibration", e.Message.Replace("params.calibration: ", "", StringComparison.Ordinal));
+        }
+    }
+
+    internal static async Task<ScoringModel> LoadModelAsync(IArtifactStore store, string path, Device device, CancellationToken cancellationToken)
     {
         var bytes = await JobResources.ReadRequiredAsync(store, path, "model", cancellationToken).ConfigureAwait(false);
         try

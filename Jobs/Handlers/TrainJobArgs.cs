@@ -22,7 +22,7 @@ public sealed record TrainJobArgs(
     string? Device, bool ExportEqx, bool StepsGiven, NoiseProcessSpec Process)
 {
     /// <summary>The stable kind string.</summary>
-    public const string Kind = "train";
+    public const string Kind = JobKinds.Train;
 
     /// <summary>Largest step count a job may ask for (a 2M-step run, as the released priors had, fits).</summary>
     public const long MaxSteps = 10_000_000;

@@ -63,23 +63,31 @@ public sealed class AnomalyPreviews
         }
     }
 
-    /// <summary>The summary.csv column that ranks scored cutouts in <see cref="Offer(Cutout, CutoutScore)"/>.</summary>
+    /// <summary>The summary.csv column that ranks scored cutouts in <see cref="Offer(Cutout, CutoutScore)"/> without a calibration.</summary>
     public const string RankedBy = "max_abs_score";
 
+    /// <summary>The column that ranks them when the job has a calibration.</summary>
+    public const string RankedByAnomaly = "anomaly";
+
+    /// <summary>The ranking column for a job with or without a calibration.</summary>
+    public static string RankingFor(bool calibrated) => calibrated ? RankedByAnomaly : RankedBy;
+
     /// <summary>
-    /// Records a scored cutout ranked by its max_abs_score (one bad pixel cluster, a cosmic ray or a companion, is
-    /// enough to stand out), titled with its summary.csv numbers.
+    /// Records a scored cutout ranked by <see cref="Quantity"/>: the calibrated anomaly, or without one its
+    /// max_abs_score (one bad pixel cluster, a cosmic ray or a companion, is enough to stand out), titled with its
+    /// summary.csv numbers.
     /// </summary>
     public void Offer(Cutout cutout, CutoutScore score)
     {
         ArgumentNullException.ThrowIfNull(cutout);
         ArgumentNullException.ThrowIfNull(score);
         var m = score.Summary;
-        Offer(new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score,
-        [
-            new("max_abs_score", m.MaxAbsScore), new("max_row", m.MaxRow), new("max_col", m.MaxCol),
-            new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T),
-        ]), m.MaxAbsScore);
+        List<KeyValuePair<string, double>> values = m.Anomaly is { } anomaly
+            ? [new("anomaly", anomaly), new("p_value", m.PValue ?? double.NaN), new("max_abs_score", m.MaxAbsScore), new("t", m.T)]
+            : [new("max_abs_score", m.MaxAbsScore), new("max_row", m.MaxRow), new("max_col", m.MaxCol),
+               new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T)];
+        var rank = Quantity == RankedByAnomaly ? m.Anomaly ?? double.NaN : m.MaxAbsScore;
+        Offer(new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score, values), rank);
     }
 
     private static int Compare((double Score, long Order) a, (double Score, long Order) b) =>

@@ -19,6 +19,18 @@ namespace ScoreBatch.Jobs.Scoring;
 public sealed record ScoreSummary(string Id, string Source, int Height, int Width, double MeanAbsScore, double MaxAbsScore,
     int MaxRow, int MaxCol, double FracAbove, double Threshold, double T, double NoiseSigma = 0)
 {
+    /// <summary>Where the unexplained light is (multiscale features only; null otherwise).</summary>
+    public Anomaly.ResidualRegion? Region { get; init; }
+
+    /// <summary>Calibrated anomaly (squared Mahalanobis distance of the features from clean references; higher = more anomalous), or null.</summary>
+    public double? Anomaly { get; init; }
+
+    /// <summary>Fraction of the clean references whose anomaly is at least this one's, or null.</summary>
+    public double? PValue { get; init; }
+
+    /// <summary>Whether <see cref="Anomaly"/> exceeds the calibration's threshold at its false-positive rate, or null.</summary>
+    public bool? Anomalous { get; init; }
+
     /// <summary>Summarises a score map [height x width] (row-major).</summary>
     public static ScoreSummary FromMap(string id, string source, int height, int width, ReadOnlySpan<float> score, double threshold, double t,
         double noiseSigma = 0)

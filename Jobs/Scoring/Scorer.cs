@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Transforms;
@@ -146,6 +147,7 @@ public sealed class Scorer
         }
 
         float[] host;
+        (double[] Features, ResidualRegion Region)[]? features = null;
         using (var scope = NewDisposeScope())
         using (inference_mode())
         {
@@ -161,20 +163,15 @@ public sealed class Scorer
                 throw;
             }
             var t = tensor(times, [n]).to(y.dtype).to(_device); // [N]
-            Tensor s;
-            if (Options.Noise == NoiseMode.None)
-            {
-                s = _score(y, t);
-            }
-            else
-            {
-                var a = tensor(scales, [n, 1, 1, 1]).to(y.dtype).to(_device); // [N x 1 x 1 x 1]
-                s = _score(y * a, t) * a;
-            }
-            if (!s.shape.SequenceEqual(y.shape))
-                throw new InvalidOperationException($"the score function returned shape [{string.Join(" x ", s.shape)}] for input [{string.Join(" x ", y.shape)}]");
+            var a = tensor(scales, [n, 1, 1, 1]).to(y.dtype).to(_device); // [N x 1 x 1 x 1]; 1 for noise-free scoring
+            var raw = Options.Noise == NoiseMode.None ? _score(y, t) : _score(y * a, t); // s_theta at the (scaled) observation
+            if (!raw.shape.SequenceEqual(y.shape))
+                throw new InvalidOperationException($"the score function returned shape [{string.Join(" x ", raw.shape)}] for input [{string.Join(" x ", y.shape)}]");
+            var s = Options.Noise == NoiseMode.None ? raw : raw * a;
             var g = _transform.ChainRule(s, x); // [N x 1 x H x W], x space
             host = g.to(float32).cpu().data<float>().ToArray(); // GPU sync point: one copy per batch
+            if (Options.FeaturesToCompute is { } featureOptions)
+                features = Features(featureOptions, batch, y, raw, times, noise);
         }
 
         var results = new CutoutScore[n];
@@ -185,9 +182,52 @@ public sealed class Scorer
             int bad = IndexOfNonFinite(map);
             if (bad >= 0)
                 throw new InvalidOperationException($"{c.Id}: the prior returned a non-finite score ({map[bad]}) at (row {bad / c.Width}, col {bad % c.Width}); the model weights may be corrupt");
-            results[i] = new CutoutScore(map, ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, times[i], noise[i].Data));
+            var summary = ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, times[i], noise[i].Data);
+            if (features is not null) summary = summary with { Region = features[i].Region };
+            if (features is not null && Options.Calibration is { } calibration)
+            {
+                var (anomaly, p, flagged) = calibration.Apply(features[i].Features);
+                summary = summary with { Anomaly = anomaly, PValue = p, Anomalous = flagged };
+            }
+            results[i] = new CutoutScore(map, summary) { Features = features?[i].Features };
         }
         return results;
+    }
+
+    /// <summary>
+    /// Multiscale score features (<see cref="ScoreFeatureOptions"/>) of a batch: one pass of the prior per noise
+    /// multiplier at t_c (s(t_c)/a(t_c) = c·sigma_y), reusing the score map's own pass where its temperature is the
+    /// same; and the residual region of the first level. <paramref name="y"/> [N x 1 x H x W] model space (padded),
+    /// <paramref name="mapRaw"/> s_theta of the map's pass.
+    /// </summary>
+    private (double[] Features, ResidualRegion Region)[] Features(ScoreFeatureOptions options, Cutout[] batch, Tensor y, Tensor mapRaw,
+        double[] mapTimes, (double Data, double ModelSpace)[] noise)
+    {
+        int n = batch.Length, plane = ModelHeight * ModelWidth;
+        var lists = Enumerable.Range(0, n).Select(_ => new List<double>(options.Count)).ToArray();
+        var regions = new ResidualRegion[n];
+        for (int level = 0; level < options.NoiseMultipliers.Count; level++)
+        {
+            var c = options.NoiseMultipliers[level];
+            var times = new double[n];
+            for (int i = 0; i < n; i++)
+                times[i] = Math.Clamp(Process.TimeForNoise(c * noise[i].ModelSpace), options.MinTime, options.MaxTimeFraction * Process.T);
+            bool reuse = Options.Noise != NoiseMode.None && times.SequenceEqual(mapTimes);
+            using var scope = NewDisposeScope();
+            var t = tensor(times, [n]).to(y.dtype).to(_device);
+            var a = Process.MarginalMean(t.to(float64)).to(y.dtype).view(n, 1, 1, 1);
+            var raw = reuse ? mapRaw : _score(y * a, t);
+            var e = raw * Process.MarginalStd(t.to(float64)).to(y.dtype).view(n, 1, 1, 1); // standardised residual
+            var host = e.to(float32).cpu().data<float>().ToArray();
+            for (int i = 0; i < n; i++)
+            {
+                var ci = batch[i];
+                var map = CentralPadding.Crop(host.AsSpan(i * plane, plane), ModelHeight, ModelWidth, ci.Height, ci.Width);
+                ScoreFeatures.AddLevel(lists[i], map, ci.Height, ci.Width, options);
+                if (level == 0) regions[i] = ResidualRegion.Find(map, ci.Height, ci.Width);
+            }
+        }
+        return [.. lists.Select((l, i) => (l.ToArray(), regions[i]))];
     }
 
     /// <summary>

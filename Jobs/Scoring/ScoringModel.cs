@@ -15,8 +15,9 @@ public sealed class ScoringModel : IDisposable
 {
     private readonly ScoreNet _network;
 
-    private ScoringModel(ScorePrior prior, Device device)
+    private ScoringModel(ScorePrior prior, Device device, string modelSha256)
     {
+        ModelSha256 = modelSha256;
         Prior = prior;
         _network = prior.Network;
         Device = device;
@@ -24,6 +25,9 @@ public sealed class ScoringModel : IDisposable
     }
 
     public ScorePrior Prior { get; }
+
+    /// <summary>SHA-256 of the checkpoint's weights (empty for a network built in memory): what a calibration is tied to.</summary>
+    public string ModelSha256 { get; }
 
     public IDataTransform Transform => Prior.Transform;
 
@@ -44,7 +48,7 @@ public sealed class ScoringModel : IDisposable
     public static ScoringModel FromCheckpoint(Checkpoint checkpoint, Device device)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        return new ScoringModel(checkpoint.CreatePrior(device), device);
+        return new ScoringModel(checkpoint.CreatePrior(device), device, checkpoint.Header.PayloadSha256);
     }
 
     /// <summary>
@@ -52,7 +56,7 @@ public sealed class ScoringModel : IDisposable
     /// beta 1, T 10); the scoring model takes ownership and disposes it.
     /// </summary>
     public static ScoringModel FromNetwork(ScoreNet network, IDataTransform transform, Device? device = null, INoiseProcess? process = null) =>
-        new(new ScorePrior(network, process ?? NoiseProcesses.Create(NoiseProcesses.Default), transform), device ?? CPU);
+        new(new ScorePrior(network, process ?? NoiseProcesses.Create(NoiseProcesses.Default), transform), device ?? CPU, "");
 
     /// <summary>s_theta(y [N x 1 x H x W], t [N]) -> [N x 1 x H x W].</summary>
     public Tensor Score(Tensor y, Tensor t) => Prior.Score(y, t);

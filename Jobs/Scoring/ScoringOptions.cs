@@ -21,6 +21,18 @@ public sealed record ScoringOptions
     /// </summary>
     public NoiseMode Noise { get; init; } = NoiseMode.Estimate;
 
+    /// <summary>Multiscale score features to compute per cutout, or null for none (default); a calibration brings its own.</summary>
+    public Anomaly.ScoreFeatureOptions? Features { get; init; }
+
+    /// <summary>
+    /// A calibration fitted on clean references (calibrate job): each cutout then gets anomaly, p_value and anomalous
+    /// in its summary. Its features replace <see cref="Features"/>.
+    /// </summary>
+    public Anomaly.AnomalyCalibration? Calibration { get; init; }
+
+    /// <summary>The features to compute: the calibration's, else <see cref="Features"/>.</summary>
+    public Anomaly.ScoreFeatureOptions? FeaturesToCompute => Calibration?.Features ?? Features;
+
     /// <summary>The x-space pixel noise std when <see cref="Noise"/> is <see cref="NoiseMode.Given"/>.</summary>
     public double NoiseSigma { get; init; }
 
@@ -52,6 +64,30 @@ public sealed record ScoringOptions
         throw new ArgumentException($"{field}: must be none, estimate or a pixel noise sigma >= 0 (in the cutouts' units), got '{text}'");
     }
 
+    /// <summary>The noise setting as <see cref="WithNoise"/> reads it: "none", "estimate" or the sigma.</summary>
+    public string NoiseText => Noise switch
+    {
+        NoiseMode.None => "none",
+        NoiseMode.Given => NoiseSigma.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        _ => "estimate",
+    };
+
+    /// <summary>
+    /// These options with <paramref name="calibration"/> applied: its noise setting and floor t unless the job set
+    /// its own (<paramref name="noiseGiven"/>, <paramref name="tGiven"/>), which must then agree, else the message
+    /// names <paramref name="field"/>.
+    /// </summary>
+    public ScoringOptions WithCalibration(Anomaly.AnomalyCalibration calibration, bool noiseGiven, bool tGiven, string field = "calibration")
+    {
+        ArgumentNullException.ThrowIfNull(calibration);
+        var options = noiseGiven ? this : WithNoise(calibration.Noise, field);
+        if (options.NoiseText != calibration.Noise)
+            throw new ArgumentException($"{field}: was fitted with noise '{calibration.Noise}', this job asks for '{options.NoiseText}'");
+        if (tGiven && Math.Abs(T - calibration.T) > 1e-12)
+            throw new ArgumentException($"{field}: was fitted at t = {calibration.T}, this job asks for t = {T}");
+        return options with { T = calibration.T, Calibration = calibration };
+    }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the bad value; returns this for chaining.</summary>
     public ScoringOptions Validate()
     {
@@ -63,6 +99,7 @@ public sealed record ScoringOptions
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"batch must be between 1 and 4096, got {BatchSize}");
         if (!(Threshold >= 0) || !double.IsFinite(Threshold))
             throw new ArgumentOutOfRangeException(nameof(Threshold), Threshold, $"threshold must be a finite number >= 0, got {Threshold}");
+        Features?.Validate();
         return this;
     }
 }

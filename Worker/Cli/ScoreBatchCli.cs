@@ -13,6 +13,7 @@ public static class ScoreBatchCli
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(SynthCommand.Create());
         root.Subcommands.Add(ScoreCommand.Create());
+        root.Subcommands.Add(CalibrateCommand.Create());
         root.Subcommands.Add(UploadCommand.Create());
         root.Subcommands.Add(SubmitCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
@@ -31,10 +32,11 @@ public static class ScoreCommand
         format.AcceptOnlyFromAmong("npy", "fits");
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
+        var calibration = new Option<FileInfo?>("--calibration") { Description = "A calibration.json from `scorebatch calibrate` (same model): adds anomaly, p_value and anomalous columns and ranks previews by anomaly; its noise and t are used unless given." };
 
         var command = new Command("score", "Score cutouts with a trained prior: x-space score maps and a per-cutout summary.csv.")
         {
-            model, input, output, t, noise, batch, threshold, logJacobian, previews, format, device,
+            model, input, output, t, noise, batch, threshold, logJacobian, previews, format, device, calibration,
         };
         command.SetAction((parse, ct) =>
         {
@@ -48,6 +50,16 @@ public static class ScoreCommand
                     Threshold = parse.GetValue(threshold),
                     IncludeLogJacobian = parse.GetValue(logJacobian),
                 }.WithNoise(parse.GetValue(noise)!, "--noise");
+                if (parse.GetValue(calibration) is { } file)
+                {
+                    var loaded = AnomalyCalibration.Parse(File.ReadAllBytes(file.FullName), file.FullName);
+                    options = options.WithCalibration(loaded, parse.GetResult(noise) is { Implicit: false }, parse.GetResult(t) is { Implicit: false }, "--calibration");
+                }
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                Console.Error.WriteLine($"score: {e.Message}");
+                return Task.FromResult(2);
             }
             catch (ArgumentException e)
             {
@@ -67,7 +79,7 @@ public static class ScoreCommand
         try
         {
             options.Validate();
-            var previews = new AnomalyPreviews(previewCount, AnomalyPreviews.RankedBy);
+            var previews = new AnomalyPreviews(previewCount, AnomalyPreviews.RankingFor(options.Calibration is not null));
             var files = ListInputs(input, output);
             if (files.Count == 0)
             {
@@ -76,6 +88,8 @@ public static class ScoreCommand
             }
             var checkpoint = ModelInterchange.LoadModel(File.ReadAllBytes(model.FullName), model.FullName);
             using var prior = ScoringModel.FromCheckpoint(checkpoint, TorchDevices.Resolve(device));
+            if (options.Calibration is { } cal && cal.ModelSha256 != prior.ModelSha256)
+                throw new ArgumentException($"--calibration: was fitted with model '{cal.Model}', not {model.FullName}");
             var scorer = prior.CreateScorer(options);
             var maps = new ScoreMapWriter(mapFormat, new ScoreMapProvenance("cli", model.FullName, prior.Architecture, options.T, prior.Transform.Spec.ToString()));
             log.WriteLine($"score: {files.Count} files, model {prior.ImageSize}x{prior.ImageSize} ({prior.Transform.Spec}), t={options.T} on {prior.Device.type}");
@@ -134,7 +148,7 @@ public static class ScoreCommand
     }
 
     /// <summary>(full path, name relative to the input folder with '/' separators), ordinal by name; files under the output folder are skipped.</summary>
-    private static List<(string Path, string Relative)> ListInputs(FileSystemInfo input, DirectoryInfo output)
+    internal static List<(string Path, string Relative)> ListInputs(FileSystemInfo input, DirectoryInfo output)
     {
         if (input is FileInfo { Exists: true } file)
             return [(file.FullName, file.Name)];

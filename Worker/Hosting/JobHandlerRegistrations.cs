@@ -11,5 +11,6 @@ public static class JobHandlerRegistrations
 {
     public static IServiceCollection AddScoreBatchJobHandlers(this IServiceCollection services) => services
         .AddJobHandler<TrainJobHandler>()
-        .AddJobHandler<ScoreJobHandler>();
+        .AddJobHandler<ScoreJobHandler>()
+        .AddJobHandler<CalibrateJobHandler>();
 }

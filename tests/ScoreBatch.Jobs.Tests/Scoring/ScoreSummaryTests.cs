@@ -34,9 +34,9 @@ public class ScoreSummaryTests
         var text = System.Text.Encoding.UTF8.GetString(ScoreSummaryCsv.ToBytes([s]));
         var lines = text.Split('\n');
         Assert.Equal(ScoreSummaryCsv.Header, lines[0]);
-        Assert.Equal("\"weird,name.npy#2\",\"weird,name.npy\",31,31,0.1,12.5,3,4,0.25,100,0.02,0", lines[1]);
+        Assert.Equal("\"weird,name.npy#2\",\"weird,name.npy\",31,31,0.1,12.5,3,4,0.25,100,0.02,0,,,,,,", lines[1]);
         Assert.Equal("", lines[2]); // newline-terminated, nothing after
-        Assert.Equal(12, ScoreSummaryCsv.Header.Split(',').Length);
+        Assert.Equal(18, ScoreSummaryCsv.Header.Split(',').Length);
         Assert.Equal(0.1, double.Parse("0.1", CultureInfo.InvariantCulture));
     }
 }

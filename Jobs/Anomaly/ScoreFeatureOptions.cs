@@ -1,0 +1,44 @@
+namespace ScoreBatch.Jobs.Anomaly;
+
+/// <summary>
+/// Which multiscale score features a cutout gets (Mahmood et al. 2021, made noise-aware; SCIENCE.md 5). For each
+/// multiplier c in <see cref="NoiseMultipliers"/> the prior is evaluated once at the temperature t_c whose marginal
+/// matches c times the cutout's model-space noise (s(t_c)/a(t_c) = c·sigma_y), on the observation scaled by a(t_c).
+/// The standardised residual e_c = s(t_c)·s_theta(a·y, t_c) (about N(0, 1) per pixel where the prior explains the
+/// image) gives three features per level: log mean e² over the inner disc (r &lt; <see cref="InnerRadius"/>), log mean
+/// e² over the annulus (<see cref="InnerRadius"/> &lt;= r &lt; <see cref="OuterRadius"/>) where rings and companions sit,
+/// and log of the largest squared 3x3 mean of e in the annulus (a coherent residual survives the mean, noise does
+/// not). Radii are fractions of the cutout's smaller side, measured from its centre pixel.
+/// </summary>
+public sealed record ScoreFeatureOptions
+{
+    /// <summary>Noise multipliers c (default 1, 2, 4, 8: four forward passes per cutout; the first is the score map's own).</summary>
+    public IReadOnlyList<double> NoiseMultipliers { get; init; } = [1.0, 2.0, 4.0, 8.0];
+
+    /// <summary>Inner disc radius as a fraction of the side (default 1/5: 6.4 px at 32², the flux-outside baseline's radius).</summary>
+    public double InnerRadius { get; init; } = 0.2;
+
+    /// <summary>Outer radius of the annulus (default 0.44: 14 px at 32², inside an isolated source's clear circle).</summary>
+    public double OuterRadius { get; init; } = 0.44;
+
+    /// <summary>Smallest feature temperature (default 1e-4, for noise-free or very deep cutouts).</summary>
+    public double MinTime { get; init; } = 1e-4;
+
+    /// <summary>Largest feature temperature as a fraction of the process's T (default 0.5: t = 5 for VP T = 10).</summary>
+    public double MaxTimeFraction { get; init; } = 0.5;
+
+    /// <summary>Features per cutout: three per level.</summary>
+    public int Count => 3 * NoiseMultipliers.Count;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
+    public ScoreFeatureOptions Validate()
+    {
+        if (NoiseMultipliers.Count is < 1 or > 16 || NoiseMultipliers.Any(c => !(c > 0) || !double.IsFinite(c)))
+            throw new ArgumentException($"features.noise_multipliers: 1 to 16 positive numbers, got [{string.Join(", ", NoiseMultipliers)}]");
+        if (!(InnerRadius > 0 && InnerRadius < OuterRadius && OuterRadius <= 0.75))
+            throw new ArgumentException($"features: need 0 < inner radius {InnerRadius} < outer radius {OuterRadius} <= 0.75");
+        if (!(MinTime > 0) || !(MaxTimeFraction > 0 && MaxTimeFraction <= 1))
+            throw new ArgumentException($"features: min time {MinTime} must be > 0 and max time fraction {MaxTimeFraction} in (0, 1]");
+        return this;
+    }
+}

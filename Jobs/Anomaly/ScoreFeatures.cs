@@ -1,0 +1,56 @@
+namespace ScoreBatch.Jobs.Anomaly;
+
+/// <summary>The per-level features of <see cref="ScoreFeatureOptions"/> from standardised residual maps.</summary>
+public static class ScoreFeatures
+{
+    private const double Floor = 1e-8; // keeps log finite where a region's residual is exactly zero
+
+    /// <summary>
+    /// Appends the three features of one level to <paramref name="features"/>: <paramref name="residual"/> is e_c
+    /// [height x width] row-major (the cutout's own pixels, padding cropped).
+    /// </summary>
+    public static void AddLevel(List<double> features, ReadOnlySpan<float> residual, int height, int width, ScoreFeatureOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(options);
+        if (residual.Length != height * width) throw new ArgumentException($"{residual.Length} residuals for {height}x{width}", nameof(residual));
+        int cy = (height - 1) / 2, cx = (width - 1) / 2;
+        double side = Math.Min(height, width), inner = options.InnerRadius * side, outer = options.OuterRadius * side;
+        double innerSum = 0, annulusSum = 0, boxMax = 0;
+        int innerCount = 0, annulusCount = 0;
+        for (int i = 0; i < height; i++)
+            for (int j = 0; j < width; j++)
+            {
+                double r = Math.Sqrt(((i - cy) * (i - cy)) + ((j - cx) * (j - cx)));
+                double e = residual[(i * width) + j];
+                if (r < inner)
+                {
+                    innerSum += e * e;
+                    innerCount++;
+                }
+                else if (r < outer)
+                {
+                    annulusSum += e * e;
+                    annulusCount++;
+                    double box = BoxMean(residual, height, width, i, j);
+                    boxMax = Math.Max(boxMax, box * box);
+                }
+            }
+        features.Add(Math.Log((innerCount > 0 ? innerSum / innerCount : 0) + Floor));
+        features.Add(Math.Log((annulusCount > 0 ? annulusSum / annulusCount : 0) + Floor));
+        features.Add(Math.Log(boxMax + Floor));
+    }
+
+    /// <summary>Mean of the 3x3 neighbourhood, zero outside the cutout (as numpy's zero padding), divided by 9.</summary>
+    private static double BoxMean(ReadOnlySpan<float> e, int height, int width, int i, int j)
+    {
+        double sum = 0;
+        for (int di = -1; di <= 1; di++)
+            for (int dj = -1; dj <= 1; dj++)
+            {
+                int a = i + di, b = j + dj;
+                if (a >= 0 && a < height && b >= 0 && b < width) sum += e[(a * width) + b];
+            }
+        return sum / 9.0;
+    }
+}

@@ -1,0 +1,40 @@
+using ScoreBatch.Jobs.Anomaly;
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Scoring;
+
+namespace ScoreBatch.Jobs.Handlers;
+
+/// <summary>
+/// The typed arguments of a "calibrate" job, parsed and checked from a <see cref="JobRequest"/>:
+/// { "kind": "calibrate", "input": "container/prefix" (clean reference cutouts), "output": "container/prefix",
+///   "model": "container/path.ckpt" (or .eqx), "params": { "noise": "estimate", "t": 0.02, "fpr": 0.01,
+///   "augment": true, "batch": 64, "device": "auto" } }. Writes output/calibration.json. Every problem throws
+/// <see cref="JobValidationException"/> naming the field.
+/// </summary>
+public sealed record CalibrateJobArgs(string Input, string Output, string Model, CalibrationSettings Settings, string? Device)
+{
+    /// <summary>The stable kind string.</summary>
+    public const string Kind = JobKinds.Calibrate;
+
+    /// <summary>Name of the calibration under the job's output.</summary>
+    public const string FileName = "calibration.json";
+
+    public static CalibrateJobArgs From(JobRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var p = request.Params;
+        var scoring = ScoreJobArgs.ScoringFrom(p);
+        var settings = new CalibrationSettings
+        {
+            Scoring = scoring,
+            FalsePositiveRate = p.GetDouble("fpr", 0.01, 1e-4, 0.5),
+            Augment = p.GetBool("augment", true),
+        };
+        return new CalibrateJobArgs(
+            JobNames.Check("input", request.Input, requireBlobName: false),
+            JobNames.Check("output", request.Output, requireBlobName: false),
+            JobNames.Check("model", request.Model, requireBlobName: true),
+            settings,
+            p.Has("device") ? p.GetString("device", "auto", ScoreJobArgs.DeviceNames) : null);
+    }
+}

@@ -1,0 +1,64 @@
+using ScoreBatch.Jobs.Anomaly;
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Runtime;
+using ScoreBatch.Storage.Formats;
+
+namespace ScoreBatch.Jobs.Handlers;
+
+/// <summary>
+/// Runs "calibrate" jobs: scores the clean reference cutouts under "input" with the model's multiscale score features
+/// (and their 8 rotations and reflections) and writes "&lt;output&gt;/calibration.json" (<see cref="AnomalyCalibration"/>),
+/// which a score job names in params.calibration to get anomaly, p_value and anomalous columns. Deterministic, so a
+/// redelivery writes the same bytes (overwrite: false keeps an earlier attempt's). The runner writes status.json and
+/// _SUCCESS.
+/// </summary>
+public sealed class CalibrateJobHandler : IJobHandler
+{
+    public string Kind => CalibrateJobArgs.Kind;
+
+    public void Validate(JobRequest request) => CalibrateJobArgs.From(request);
+
+    /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
+    public void Prepare(JobRequest request) => TorchPreload.Start();
+
+    public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var args = CalibrateJobArgs.From(context.Request);
+        var device = JobResources.ResolveDevice(args.Device ?? context.Device);
+        using var model = await ScoreJobHandler.LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
+        var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
+        var references = new List<Cutout>();
+        foreach (var file in files)
+        {
+            var bytes = await context.Store.ReadAsync(file.Path, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                references.AddRange(CutoutReader.Read(file.RelativeName, bytes.ToMemory().Span));
+            }
+            catch (CutoutFormatException e)
+            {
+                throw new JobValidationException(file.Path, e.Message);
+            }
+        }
+        var copies = args.Settings.Augment ? 8 : 1;
+        var progress = new Progress<(int Done, int Total)>(p =>
+            context.Progress.Report(new JobProgress(p.Done, p.Total, "cutouts", $"scored {p.Done} of {p.Total} reference cutouts ({references.Count} x {copies} orientations)")));
+        AnomalyCalibration calibration;
+        try
+        {
+            calibration = ReferenceCalibration.Run(model, references, args.Settings, args.Model, progress, cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            throw new JobValidationException("input", e.Message);
+        }
+        catch (Scoring.CutoutScoringException e)
+        {
+            throw new JobValidationException("input", e.Message);
+        }
+        var path = JobInputs.Join(args.Output, CalibrateJobArgs.FileName);
+        await context.Store.WriteAsync(path, BinaryData.FromBytes(calibration.ToJson()), overwrite: false, cancellationToken).ConfigureAwait(false);
+        return JobOutcome.Completed;
+    }
+}
