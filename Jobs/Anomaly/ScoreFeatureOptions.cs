@@ -5,15 +5,22 @@ namespace ScoreBatch.Jobs.Anomaly;
 /// multiplier c in <see cref="NoiseMultipliers"/> the prior is evaluated once at the temperature t_c whose marginal
 /// matches c times the cutout's model-space noise (s(t_c)/a(t_c) = c·sigma_y), on the observation scaled by a(t_c).
 /// The standardised residual e_c = s(t_c)·s_theta(a·y, t_c) (about N(0, 1) per pixel where the prior explains the
-/// image) gives three features per level: log mean e² over the inner disc (r &lt; <see cref="InnerRadius"/>), log mean
-/// e² over the annulus (<see cref="InnerRadius"/> &lt;= r &lt; <see cref="OuterRadius"/>) where rings and companions sit,
-/// and log of the largest squared 3x3 mean of e in the annulus (a coherent residual survives the mean, noise does
-/// not). Radii are fractions of the cutout's smaller side, measured from its centre pixel.
+/// image) gives four features per level (<see cref="ScoreFeatures.AddLevel"/>): the energy of e over the inner disc
+/// (r &lt; <see cref="InnerRadius"/>) and over the annulus (<see cref="InnerRadius"/> &lt;= r &lt; <see cref="OuterRadius"/>,
+/// where rings and companions sit) and the largest squared 3x3 mean of e in the annulus (a coherent residual
+/// survives the mean, noise does not), each relative to the cutout's own corners (r &gt;= <see cref="OuterRadius"/>),
+/// and the corners' level itself. With <see cref="IncludePeaks"/> the count of significant peaks
+/// (<see cref="PeakCount"/>) is one more feature. Radii are fractions of the cutout's smaller side, from its centre
+/// pixel. Defaults are the measured recipe (c = 2, 4, 8 and peaks: docs/anomaly.md).
 /// </summary>
 public sealed record ScoreFeatureOptions
 {
-    /// <summary>Noise multipliers c (default 1, 2, 4, 8: four forward passes per cutout; the first is the score map's own).</summary>
-    public IReadOnlyList<double> NoiseMultipliers { get; init; } = [1.0, 2.0, 4.0, 8.0];
+    /// <summary>Noise multipliers c (default 2, 4, 8: three forward passes per cutout besides the score map's; c = 0.5 and 1
+    /// added nothing measurable, the higher temperatures carry the signal).</summary>
+    public IReadOnlyList<double> NoiseMultipliers { get; init; } = [2.0, 4.0, 8.0];
+
+    /// <summary>Add log(1 + peaks) as a feature (default true: the best single ring statistic on real cutouts).</summary>
+    public bool IncludePeaks { get; init; } = true;
 
     /// <summary>Inner disc radius as a fraction of the side (default 1/5: 6.4 px at 32², the flux-outside baseline's radius).</summary>
     public double InnerRadius { get; init; } = 0.2;
@@ -27,8 +34,8 @@ public sealed record ScoreFeatureOptions
     /// <summary>Largest feature temperature as a fraction of the process's T (default 0.5: t = 5 for VP T = 10).</summary>
     public double MaxTimeFraction { get; init; } = 0.5;
 
-    /// <summary>Features per cutout: three per level.</summary>
-    public int Count => 3 * NoiseMultipliers.Count;
+    /// <summary>Features per cutout: four per level, and the peaks.</summary>
+    public int Count => (4 * NoiseMultipliers.Count) + (IncludePeaks ? 1 : 0);
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public ScoreFeatureOptions Validate()

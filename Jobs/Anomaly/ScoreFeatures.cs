@@ -1,13 +1,17 @@
 namespace ScoreBatch.Jobs.Anomaly;
 
-/// <summary>The per-level features of <see cref="ScoreFeatureOptions"/> from standardised residual maps.</summary>
+/// <summary>The features of <see cref="ScoreFeatureOptions"/> from standardised residual maps and the cutout itself.</summary>
 public static class ScoreFeatures
 {
     private const double Floor = 1e-8; // keeps log finite where a region's residual is exactly zero
 
     /// <summary>
-    /// Appends the three features of one level to <paramref name="features"/>: <paramref name="residual"/> is e_c
-    /// [height x width] row-major (the cutout's own pixels, padding cropped).
+    /// Appends the four features of one level to <paramref name="features"/>: <paramref name="residual"/> is e_c
+    /// [height x width] row-major (the cutout's own pixels, padding cropped). With m_corner the median of e² over the
+    /// corners (r &gt;= outer radius: the cutout's own noise reference, robust to a neighbour there) and mb_corner that of
+    /// b² (b the 3x3 mean of e, zero outside): log mean_inner e² - log m_corner, log mean_annulus e² - log m_corner,
+    /// log max_annulus b² - log mb_corner, log m_corner. Dividing by the cutout's own noise makes the features
+    /// comparable across signal-to-noise and between synthetic and real noise.
     /// </summary>
     public static void AddLevel(List<double> features, ReadOnlySpan<float> residual, int height, int width, ScoreFeatureOptions options)
     {
@@ -18,6 +22,8 @@ public static class ScoreFeatures
         double side = Math.Min(height, width), inner = options.InnerRadius * side, outer = options.OuterRadius * side;
         double innerSum = 0, annulusSum = 0, boxMax = 0;
         int innerCount = 0, annulusCount = 0;
+        var corner = new List<double>();
+        var cornerBox = new List<double>();
         for (int i = 0; i < height; i++)
             for (int j = 0; j < width; j++)
             {
@@ -35,10 +41,18 @@ public static class ScoreFeatures
                     double box = BoxMean(residual, height, width, i, j);
                     boxMax = Math.Max(boxMax, box * box);
                 }
+                else
+                {
+                    corner.Add(e * e);
+                    double box = BoxMean(residual, height, width, i, j);
+                    cornerBox.Add(box * box);
+                }
             }
-        features.Add(Math.Log((innerCount > 0 ? innerSum / innerCount : 0) + Floor));
-        features.Add(Math.Log((annulusCount > 0 ? annulusSum / annulusCount : 0) + Floor));
-        features.Add(Math.Log(boxMax + Floor));
+        double noise = Math.Log(Median(corner) + Floor), boxNoise = Math.Log(Median(cornerBox) + Floor);
+        features.Add(Math.Log((innerCount > 0 ? innerSum / innerCount : 0) + Floor) - noise);
+        features.Add(Math.Log((annulusCount > 0 ? annulusSum / annulusCount : 0) + Floor) - noise);
+        features.Add(Math.Log(boxMax + Floor) - boxNoise);
+        features.Add(noise);
     }
 
     /// <summary>Mean of the 3x3 neighbourhood, zero outside the cutout (as numpy's zero padding), divided by 9.</summary>
@@ -52,5 +66,14 @@ public static class ScoreFeatures
                 if (a >= 0 && a < height && b >= 0 && b < width) sum += e[(a * width) + b];
             }
         return sum / 9.0;
+    }
+
+    /// <summary>Median (numpy's: mean of the two middle values for an even count); 0 for none.</summary>
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0) return 0;
+        values.Sort();
+        int n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : 0.5 * (values[(n / 2) - 1] + values[n / 2]);
     }
 }

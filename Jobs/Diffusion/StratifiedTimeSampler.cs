@@ -4,21 +4,21 @@ using static TorchSharp.torch;
 namespace ScoreBatch.Jobs.Diffusion;
 
 /// <summary>
-/// Stratified diffusion times (SCIENCE.md 3) with importance weights that keep every sampling an unbiased estimate
-/// of the same objective, the time-average of the loss over t ~ U(0, T):
+/// Stratified diffusion times (SCIENCE.md 3):
 /// <list type="bullet">
 /// <item><see cref="TimeSampling.Uniform"/> (the released recipe): in a batch of B, t_i = (i + u_i)·T/B with
-/// u_i ~ U(0, 1), so every batch covers [0, T] evenly; weights 1.</item>
-/// <item><see cref="TimeSampling.LogUniform"/>: ln t_i = ln t_min + (i + u_i)/B · ln(T/t_min), so as many times fall in
-/// [0.001, 0.1] as in [0.1, 10] (uniform puts 1 % of them below 0.1, where scoring happens); weight
-/// w(t) = p_uniform(t)/p_log(t) = t·ln(T/t_min)/T. The interval [0, t_min] is left out: its share of the objective
-/// is at most t_min/T (the s²-weighted loss per time is at most about 1).</item>
+/// u_i ~ U(0, 1), so every batch covers [0, T] evenly; no weights.</item>
+/// <item><see cref="TimeSampling.LogUniform"/>: ln t_i = ln t_min + (i + u_i)/B · ln(T/t_min), so each decade of t gets
+/// the same share (uniform puts 1 % of the times below 0.1, where scoring happens); no weights.</item>
+/// <item><see cref="TimeSampling.LogUniformWeighted"/>: the same times with importance weights
+/// w(t) = p_uniform(t)/p_log(t) = t·ln(T/t_min)/T, an unbiased estimate of the uniform objective. The interval
+/// [0, t_min] is left out: its share of that objective is at most t_min/T.</item>
 /// </list>
 /// </summary>
 public sealed class StratifiedTimeSampler
 {
-    /// <summary>Smallest time of the log-uniform sampling: s(0.001) = 0.032 in y units, below any cutout's noise.</summary>
-    public const double DefaultMinTime = 1e-3;
+    /// <summary>Smallest time of the log-uniform samplings: s(1e-4) = 0.01 in y units, below any cutout's noise.</summary>
+    public const double DefaultMinTime = 1e-4;
 
     public StratifiedTimeSampler(double t, string sampling = TimeSampling.Uniform, double minTime = DefaultMinTime)
     {
@@ -43,17 +43,17 @@ public sealed class StratifiedTimeSampler
         var u = rand([batch], dtype: ScalarType.Float64, generator: generator);
         var i = TorchScalars.Arange(batch, ScalarType.Float64);
         var strata = i.Plus(u).DividedBy(batch); // [B] in (0, 1), increasing
-        var t = Sampling == TimeSampling.LogUniform
+        var t = Sampling != TimeSampling.Uniform
             ? strata.Times(Math.Log(T / MinTime)).Plus(Math.Log(MinTime)).exp()
             : strata.Times(T);
         return t.to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Importance weights for times <paramref name="t"/> [N] drawn by <see cref="Sample"/>: [N] in t's dtype (null for uniform: all 1).</summary>
+    /// <summary>Importance weights for times <paramref name="t"/> [N] drawn by <see cref="Sample"/>: [N] in t's dtype (null when unweighted: all 1).</summary>
     public Tensor? Weights(Tensor t)
     {
         ArgumentNullException.ThrowIfNull(t);
-        if (Sampling != TimeSampling.LogUniform) return null;
+        if (Sampling != TimeSampling.LogUniformWeighted) return null;
         using var scope = NewDisposeScope();
         return t.to(ScalarType.Float64).Times(Math.Log(T / MinTime) / T).to(t.dtype).MoveToOuterDisposeScope();
     }

@@ -58,7 +58,7 @@ public sealed record TrainJobArgs(
             Seed = p.GetInt64("seed", 0, 0, long.MaxValue),
             CheckpointEvery = p.GetInt64("checkpoint_every", 1_000, 0, MaxSteps),
             LogEvery = p.GetInt32("log_every", 50, 1, 1_000_000),
-            TimeSampling = p.GetString("time_sampling", TimeSampling.Uniform, TimeSampling.Names),
+            TimeSampling = p.GetString("time_sampling", TimeSampling.LogUniform, TimeSampling.Names), // new training: small t learnt (docs/anomaly.md)
         };
         NoiseProcessSpec process;
         try

@@ -227,6 +227,9 @@ public sealed class Scorer
                 if (level == 0) regions[i] = ResidualRegion.Find(map, ci.Height, ci.Width);
             }
         }
+        if (options.IncludePeaks)
+            for (int i = 0; i < n; i++)
+                lists[i].Add(Math.Log(1 + PeakCount.Count(batch[i].Pixels, batch[i].Height, batch[i].Width, noise[i].Data)));
         return [.. lists.Select((l, i) => (l.ToArray(), regions[i]))];
     }
 

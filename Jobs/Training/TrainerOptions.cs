@@ -27,8 +27,9 @@ public sealed record TrainerOptions
     public int LogEvery { get; init; } = 50;
 
     /// <summary>
-    /// How diffusion times are drawn (<see cref="Diffusion.TimeSampling"/>): "uniform" (the released recipe, default) or
-    /// "log_uniform" (importance-weighted, same objective, about half the training below t = 0.1 where scoring happens).
+    /// How diffusion times are drawn (<see cref="Diffusion.TimeSampling"/>): "uniform" (the released recipe; the default
+    /// here because a checkpoint without the field was trained so), "log_uniform" (what train jobs and `scorebatch train`
+    /// use for new runs) or "log_uniform_weighted".
     /// </summary>
     public string TimeSampling { get; init; } = Diffusion.TimeSampling.Uniform;
 

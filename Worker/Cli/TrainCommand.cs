@@ -38,7 +38,7 @@ internal static class TrainCommand
     private static readonly Option<int> Width = new("--width") { Description = "Mixer channels per token", DefaultValueFactory = _ => 64 };
     private static readonly Option<int> Blocks = new("--blocks") { Description = "Mixer blocks", DefaultValueFactory = _ => 4 };
     private static readonly Option<int> MlpWidth = new("--mlp-width") { Description = "Hidden width of the token and channel MLPs", DefaultValueFactory = _ => 512 };
-    private static readonly Option<string?> TimeSamplingOption = new("--time-sampling") { Description = "Diffusion times in training: uniform (the released recipe) or log_uniform (importance-weighted, more training at small t) [default: uniform, or the checkpoint's]" };
+    private static readonly Option<string?> TimeSamplingOption = new("--time-sampling") { Description = "Diffusion times in training: log_uniform (each decade of t alike: learns the small t that scoring uses), uniform (the released recipe) or log_uniform_weighted (log-uniform with weights that keep the uniform objective) [default: log_uniform, or the checkpoint's]" };
     private static readonly Option<bool> Eqx = new("--eqx") { Description = "Also write model.eqx (galaxygrad/equinox layout, read by galaxygrad and scarlet2) next to model.ckpt" };
 
     public static Command Create()
@@ -108,7 +108,7 @@ internal static class TrainCommand
             LearningRate = parse.GetValue(Lr),
             Optimizer = parse.GetValue(Optimizer)!,
             Seed = parse.GetValue(Seed),
-            TimeSampling = parse.GetValue(TimeSamplingOption) ?? TimeSampling.Uniform,
+            TimeSampling = parse.GetValue(TimeSamplingOption) ?? TimeSampling.LogUniform,
         }) with
         {
             CheckpointEvery = parse.GetValue(CheckpointEvery),

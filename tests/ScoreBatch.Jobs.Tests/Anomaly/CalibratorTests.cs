@@ -9,7 +9,7 @@ public class CalibratorTests
 
     private static AnomalyCalibration Template(int d) => new()
     {
-        Model = "m", ModelSha256 = "x", Features = new ScoreFeatureOptions { NoiseMultipliers = Enumerable.Repeat(1.0, d / 3).ToArray() },
+        Model = "m", ModelSha256 = "x", Features = new ScoreFeatureOptions { NoiseMultipliers = Enumerable.Repeat(1.0, d / 4).ToArray(), IncludePeaks = d % 4 == 1 },
         Noise = "estimate", T = 0.02, Mean = [], Precision = [], References = [], ReferenceCutouts = 0, Augmentation = 1,
         FalsePositiveRate = 0, Threshold = 0,
     };
@@ -17,13 +17,13 @@ public class CalibratorTests
     [Fact]
     public void Fit_CleanDraws_PValuesAreCalibratedOnNewCleanDraws()
     {
-        // 2,000 references and 4,000 new draws from one 6-d Gaussian: a calibrated p-value is uniform, so about 5 %
+        // 2,000 references and 4,000 new draws from one 8-d Gaussian: a calibrated p-value is uniform, so about 5 %
         // of the new draws fall below 0.05 and about 1 % are flagged at the 1 % threshold (binomial sd 0.35 % and
         // 0.16 %; the cross-fitted references keep the density's optimism out of both).
         var rng = new Random(11);
-        var refs = Enumerable.Range(0, 2000).Select(_ => Normal(rng, 6)).ToList();
-        var calibration = Calibrator.Fit(refs, Enumerable.Range(0, refs.Count).ToList(), 0.01, Template(6));
-        var fresh = Enumerable.Range(0, 4000).Select(_ => calibration.Apply(Normal(rng, 6))).ToList();
+        var refs = Enumerable.Range(0, 2000).Select(_ => Normal(rng, 8)).ToList();
+        var calibration = Calibrator.Fit(refs, Enumerable.Range(0, refs.Count).ToList(), 0.01, Template(8));
+        var fresh = Enumerable.Range(0, 4000).Select(_ => calibration.Apply(Normal(rng, 8))).ToList();
         Assert.InRange(fresh.Count(r => r.PValue < 0.05) / 4000.0, 0.035, 0.065);
         Assert.InRange(fresh.Count(r => r.Anomalous) / 4000.0, 0.004, 0.018);
         Assert.Equal(2000, calibration.References.Length);
@@ -34,10 +34,10 @@ public class CalibratorTests
     public void Apply_ShiftedDraw_IsFarAndFlagged()
     {
         var rng = new Random(12);
-        var refs = Enumerable.Range(0, 500).Select(_ => Normal(rng, 3)).ToList();
-        var calibration = Calibrator.Fit(refs, Enumerable.Range(0, refs.Count).ToList(), 0.01, Template(3));
-        var (anomaly, p, flagged) = calibration.Apply([5.0, 5.0, 5.0]);
-        Assert.True(anomaly > 60, $"anomaly {anomaly}"); // |x|² = 75 under N(0, I)
+        var refs = Enumerable.Range(0, 500).Select(_ => Normal(rng, 5)).ToList();
+        var calibration = Calibrator.Fit(refs, Enumerable.Range(0, refs.Count).ToList(), 0.01, Template(5));
+        var (anomaly, p, flagged) = calibration.Apply([4.0, 4.0, 4.0, 4.0, 4.0]);
+        Assert.True(anomaly > 60, $"anomaly {anomaly}"); // |x|² = 80 under N(0, I)
         Assert.Equal(0, p);
         Assert.True(flagged);
     }
@@ -46,9 +46,9 @@ public class CalibratorTests
     public void Fit_TooFewSources_SaysHowManyAreNeeded()
     {
         var rng = new Random(13);
-        var refs = Enumerable.Range(0, 64).Select(_ => Normal(rng, 3)).ToList();
+        var refs = Enumerable.Range(0, 64).Select(_ => Normal(rng, 5)).ToList();
         var sources = Enumerable.Range(0, 64).Select(i => i / 8).ToList(); // 8 cutouts x 8 orientations
-        var e = Assert.Throws<ArgumentException>(() => Calibrator.Fit(refs, sources, 0.01, Template(3)));
+        var e = Assert.Throws<ArgumentException>(() => Calibrator.Fit(refs, sources, 0.01, Template(5)));
         Assert.Contains("at least 10 clean reference cutouts, got 8", e.Message, StringComparison.Ordinal);
     }
 
@@ -56,12 +56,12 @@ public class CalibratorTests
     public void Json_RoundTrip_KeepsEveryNumber()
     {
         var rng = new Random(14);
-        var refs = Enumerable.Range(0, 50).Select(_ => Normal(rng, 3)).ToList();
-        var calibration = Calibrator.Fit(refs, Enumerable.Range(0, refs.Count).ToList(), 0.05, Template(3));
+        var refs = Enumerable.Range(0, 50).Select(_ => Normal(rng, 5)).ToList();
+        var calibration = Calibrator.Fit(refs, Enumerable.Range(0, refs.Count).ToList(), 0.05, Template(5));
         var back = AnomalyCalibration.Parse(calibration.ToJson(), "calibration.json");
         Assert.Equal(calibration.References, back.References);
         Assert.Equal(calibration.Threshold, back.Threshold);
-        Assert.Equal(calibration.Apply([1.0, 2.0, 3.0]), back.Apply([1.0, 2.0, 3.0]));
+        Assert.Equal(calibration.Apply([1.0, 2.0, 3.0, 4.0, 5.0]), back.Apply([1.0, 2.0, 3.0, 4.0, 5.0]));
         var e = Assert.Throws<InvalidDataException>(() => AnomalyCalibration.Parse("{\"format\":\"x\"}"u8, "bad.json"));
         Assert.Contains("bad.json", e.Message, StringComparison.Ordinal);
     }

@@ -8,12 +8,12 @@ public class TimeSamplingTests
     private const int Batch = 256, Batches = 400;
 
     [Fact]
-    public void LogUniform_WeightedMeans_EstimateTheUniformTimeAverage()
+    public void LogUniformWeighted_WeightedMeans_EstimateTheUniformTimeAverage()
     {
         // Unbiasedness of the importance weights: E_log[w(t)·f(t)] = (1/T)·∫ f over [t_min, T] for any f. With
         // f = 1 that is 1 - t_min/T, with f = t it is (T² - t_min²)/(2T), with f = 1 - exp(-t) (the VP variance, the
         // loss's weight) (T - t_min - e^-t_min + e^-T)/T. 102,400 stratified draws: relative errors ~1e-3.
-        var sampler = new StratifiedTimeSampler(10.0, TimeSampling.LogUniform);
+        var sampler = new StratifiedTimeSampler(10.0, TimeSampling.LogUniformWeighted);
         using var g = new Generator(5);
         double one = 0, lin = 0, variance = 0;
         for (var b = 0; b < Batches; b++)
@@ -34,13 +34,15 @@ public class TimeSamplingTests
     [Fact]
     public void LogUniform_HalfTheTimes_FallBelowTheGeometricMidpoint()
     {
-        // ln t is uniform on [ln 0.001, ln 10]: the midpoint is t = 0.1, where the released uniform recipe puts 1 %.
+        // ln t is uniform on [ln 1e-4, ln 10]: 0.1 is 3/5 of the way (the released uniform recipe puts 1 % below it),
+        // and the draws are unweighted.
         var sampler = new StratifiedTimeSampler(10.0, TimeSampling.LogUniform);
         using var g = new Generator(6);
         using var t = sampler.Sample(1000, g);
         var below = (t < 0.1).sum().item<long>();
-        Assert.Equal(500, below);
-        Assert.True(t.min().item<float>() >= 1e-3f && t.max().item<float>() <= 10f);
+        Assert.Equal(600, below);
+        Assert.True(t.min().item<float>() >= 1e-4f && t.max().item<float>() <= 10f);
+        Assert.Null(sampler.Weights(t));
     }
 
     [Fact]
@@ -57,6 +59,6 @@ public class TimeSamplingTests
     public void Check_UnknownName_ListsTheKnownOnes()
     {
         var e = Assert.Throws<ArgumentException>(() => TimeSampling.Check("loguniform"));
-        Assert.Contains("uniform, log_uniform", e.Message, StringComparison.Ordinal);
+        Assert.Contains("uniform, log_uniform, log_uniform_weighted", e.Message, StringComparison.Ordinal);
     }
 }
