@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Scoring;
@@ -12,45 +13,42 @@ using static TorchSharp.torch;
 namespace ScoreBatch.Jobs.Tests.Scoring;
 
 /// <summary>
-/// The key science check (SCIENCE.md 8, "Artifacts"): a mixer prior trained briefly on the CPU on synthetic
-/// galaxies gives a larger mean |score| to a galaxy with an injected ring or companion than to the same galaxy
-/// without it, on held-out pairs. In its own class so CI can filter it (FullyQualifiedName~ArtifactDetection).
+/// The key science check (SCIENCE.md 8, "Artifacts"), with the product's recipe on noisy inputs (docs/anomaly.md):
+/// a mixer prior trained on noise-free synthetic galaxies (VP beta 1, T 10, log-uniform time sampling, as train
+/// jobs do by default), calibrated on clean galaxies observed with Gaussian noise at S/N 10 to 1000 (their 8
+/// orientations), then scored with the default noise estimate and features on held-out noisy galaxies with and
+/// without an injected ring or companion. In its own class so CI can filter it (FullyQualifiedName~ArtifactDetection).
 ///
-/// Why these settings: with the released recipe (T = 10, uniform t, weight s²) the temperatures used for scoring
-/// (t ≤ 0.1) are 1 % of the training times, and a few minutes of CPU training leave them unlearnt. Measured here,
-/// a 32² mixer after 300 steps at T = 10 ranked ring twins higher in 87 % of pairs but companions in 1 %: its raw
-/// output never reached the 1/s² magnitudes of small t, and a bright companion lowered the output everywhere
-/// else through the mixer's whole-image LayerNorm. Training on [0, 1] (T = 1) puts 10 % of the steps at t ≤ 0.1;
-/// at 16², 600 steps then gave 100 % of ring and 100 % of companion pairs at t = 0.1 (and 100 % / 42 % at
-/// t = 0.05: smaller temperatures are learnt later; after 300 steps it was 100 % and 80 % at t = 0.1, so 600
-/// steps leave a margin over the 90 % bar). 16² keeps a step ~4x cheaper than 32²; the 38,400 training images
-/// take about a minute at 600 img/s, but several minutes on a machine shared with other builds.
+/// Only the network is smaller than the released one (32², width 32, MLP 128, 2 blocks, 72k parameters) and the
+/// training shorter (1,000 steps), to fit a CI minute; the research prototype of this recipe reached AUC 0.998 for
+/// both kinds with the same size after 1,036 steps, and 0.95 / 0.75 (rings / companions) for the flux-outside
+/// baseline. The bars here (0.95 per kind, above the baseline, at most 5 % of clean cutouts flagged at a 1 %
+/// false-positive setting) leave room for the shorter run and another seed.
 /// </summary>
 public class ArtifactDetectionTests(ITestOutputHelper output)
 {
-    private const int Size = 16, TrainCount = 2048, Pairs = 200, Steps = 600, Batch = 64;
-    private const double HorizonT = 1.0, ScoreT = 0.1;
+    private const int Size = 32, TrainCount = 2000, References = 150, Pairs = 200, Steps = 1000, Batch = 64;
 
     [Fact]
-    public async Task TrainedMixer_RingOrCompanionTwin_LargerMeanAbsScoreInAtLeast90PercentOfPairs()
+    public async Task Recipe_NoisyRingsAndCompanions_AucAbove95PerKindAndAboveTheBaseline()
     {
         var clock = Stopwatch.StartNew();
         var builder = new SyntheticDatasetBuilder(SersicGalaxyOptions.ForSize(Size));
         var train = builder.Build(TrainCount, seed: 1);
-        var (clean, twins) = builder.BuildPairs(Pairs, seed: 2, [ArtifactKind.Ring, ArtifactKind.Companion]); // held out: another seed
+        var references = builder.Build(References, seed: 2);
+        var (clean, twins) = builder.BuildPairs(Pairs, seed: 3, [ArtifactKind.Ring, ArtifactKind.Companion]);
 
         manual_seed(7);
-        var network = ScoreNetFactory.Create(new ScoreNetOptions
-        {
-            ImageSize = Size, Width = 64, TokenMlpWidth = 256, ChannelMlpWidth = 256, Blocks = 2,
-        });
+        var network = ScoreNetFactory.Create(new ScoreNetOptions { ImageSize = Size, Width = 32, TokenMlpWidth = 128, ChannelMlpWidth = 128, Blocks = 2 });
         var transform = new Log1pTransform();
+        var process = NoiseProcesses.Create(NoiseProcesses.Default);
         using (var scope = NewDisposeScope())
         {
             using var data = new InMemoryTrainingData(transform.Forward(tensor(train.Pixels, [TrainCount, 1, Size, Size])));
-            using var trainer = new Trainer(network, new VpProcess(beta: 1.0, t: HorizonT), new TrainerOptions
+            using var trainer = new Trainer(network, process, new TrainerOptions
             {
-                Steps = Steps, BatchSize = Batch, LearningRate = 1e-3, Seed = 3, CheckpointEvery = 0, LogEvery = 200,
+                Steps = Steps, BatchSize = Batch, LearningRate = 1e-3, Seed = 3, CheckpointEvery = 0, LogEvery = 250,
+                TimeSampling = TimeSampling.LogUniform,
             });
             trainer.Progress = new Progress<TrainingProgress>(p => output.WriteLine(p.ToString()));
             var result = await trainer.RunAsync(data, CancellationToken.None);
@@ -58,28 +56,62 @@ public class ArtifactDetectionTests(ITestOutputHelper output)
             output.WriteLine($"trained {result.Step} steps in {clock.Elapsed.TotalSeconds:F0} s, last loss {result.LastLoss:F4}");
         }
 
-        using var prior = ScoringModel.FromNetwork(network, transform, process: new VpProcess(beta: 1.0, t: HorizonT));
-        var scorer = prior.CreateScorer(new ScoringOptions { T = ScoreT });
-        var cleanScores = scorer.Score(Cutouts(clean, "clean"), "clean");
-        var twinScores = scorer.Score(Cutouts(twins, "twin"), "twin");
-        var meanWins = new Dictionary<ArtifactKind, int> { [ArtifactKind.Ring] = 0, [ArtifactKind.Companion] = 0 };
-        int maxWins = 0;
-        for (int i = 0; i < Pairs; i++)
+        using var prior = ScoringModel.FromNetwork(network, transform, process: process);
+        var noise = new Random(4);
+        var calibration = ReferenceCalibration.Run(prior, Noisy(references, "ref", noise), new CalibrationSettings(), "ci-prior");
+        var scorer = prior.CreateScorer(new ScoringOptions { Calibration = calibration });
+        var cleanCutouts = Noisy(clean, "clean", noise);
+        var twinCutouts = Noisy(twins, "twin", noise);
+        var cleanScores = scorer.Score(cleanCutouts, "clean");
+        var twinScores = scorer.Score(twinCutouts, "twin");
+
+        var negatives = cleanScores.Select(s => s.Summary.Anomaly!.Value).ToArray();
+        var baselineNegatives = cleanCutouts.Select(FluxOutside).ToArray();
+        foreach (var kind in new[] { ArtifactKind.Ring, ArtifactKind.Companion })
         {
-            if (twinScores[i].Summary.MeanAbsScore > cleanScores[i].Summary.MeanAbsScore) meanWins[twins.Entries[i].Artifact]++;
-            if (twinScores[i].Summary.MaxAbsScore > cleanScores[i].Summary.MaxAbsScore) maxWins++;
+            var mine = Enumerable.Range(0, Pairs).Where(i => twins.Entries[i].Artifact == kind).ToArray();
+            double auc = Auc(negatives, mine.Select(i => twinScores[i].Summary.Anomaly!.Value).ToArray());
+            double baseline = Auc(baselineNegatives, mine.Select(i => FluxOutside(twinCutouts[i])).ToArray());
+            double oldMax = Auc(cleanScores.Select(s => s.Summary.MaxAbsScore).ToArray(), mine.Select(i => twinScores[i].Summary.MaxAbsScore).ToArray());
+            output.WriteLine($"{kind}: anomaly AUC {auc:F3}, flux outside r > S/5 {baseline:F3}, max |score| {oldMax:F3}");
+            Assert.True(auc >= 0.95, $"{kind}: anomaly AUC {auc:F3} < 0.95");
+            Assert.True(auc > baseline, $"{kind}: anomaly AUC {auc:F3} is not above the flux-outside baseline {baseline:F3}");
         }
-        int wins = meanWins.Values.Sum();
-        output.WriteLine($"twin has the larger mean |g| in {wins}/{Pairs} pairs (ring {meanWins[ArtifactKind.Ring]}/{Pairs / 2}, companion {meanWins[ArtifactKind.Companion]}/{Pairs / 2}); larger max |g| in {maxWins}/{Pairs}");
-        output.WriteLine($"median mean |g|: clean {Median(cleanScores)}, twin {Median(twinScores)}; total {clock.Elapsed.TotalSeconds:F0} s");
-        // SCIENCE.md 8 asks for "the large majority"; the bar here is 90 % of 200 held-out pairs, for each kind too.
-        Assert.True(wins >= 0.9 * Pairs, $"only {wins} of {Pairs} artifact twins scored higher");
-        Assert.All(meanWins, k => Assert.True(k.Value >= 0.8 * Pairs / 2, $"{k.Key}: only {k.Value} of {Pairs / 2} twins scored higher"));
+        double flagged = cleanScores.Count(s => s.Summary.Anomalous == true) / (double)Pairs;
+        output.WriteLine($"clean held-out cutouts flagged at the 1 % setting: {flagged:P1}; total {clock.Elapsed.TotalSeconds:F0} s");
+        Assert.True(flagged <= 0.05, $"{flagged:P1} of clean cutouts flagged at a 1 % false-positive setting");
     }
 
-    private static Cutout[] Cutouts(SyntheticDataset set, string name) =>
-        Enumerable.Range(0, set.Count).Select(i => new Cutout($"{name}#{i}", set.Size, set.Size, set.Image(i).ToArray())).ToArray();
+    /// <summary>Each galaxy (peak 1) plus white Gaussian noise of std 1/SNR, SNR log-uniform in [10, 1000].</summary>
+    private static Cutout[] Noisy(SyntheticDataset set, string name, Random rng) => Enumerable.Range(0, set.Count).Select(i =>
+    {
+        double sigma = 1 / Math.Pow(10, 1 + (2 * rng.NextDouble()));
+        var pixels = set.Image(i).ToArray();
+        for (int k = 0; k < pixels.Length; k++)
+            pixels[k] += (float)(sigma * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+        return new Cutout($"{name}#{i}", set.Size, set.Size, pixels);
+    }).ToArray();
 
-    private static double Median(IReadOnlyList<CutoutScore> scores) =>
-        scores.Select(s => s.Summary.MeanAbsScore).Order().ElementAt(scores.Count / 2);
+    /// <summary>The no-model baseline: fraction of the positive flux beyond r = S/5 from the centre pixel.</summary>
+    private static double FluxOutside(Cutout c)
+    {
+        int centre = (c.Height - 1) / 2;
+        double outside = 0, total = 0;
+        for (int k = 0; k < c.Pixels.Length; k++)
+        {
+            double v = Math.Max(0, c.Pixels[k]), r = Math.Sqrt(Math.Pow((k / c.Width) - centre, 2) + Math.Pow((k % c.Width) - centre, 2));
+            total += v;
+            if (r > c.Height / 5.0) outside += v;
+        }
+        return outside / Math.Max(total, 1e-12);
+    }
+
+    /// <summary>ROC AUC: P(positive > negative) + P(tie)/2 over all pairs.</summary>
+    private static double Auc(double[] negatives, double[] positives)
+    {
+        double wins = 0;
+        foreach (var p in positives)
+            foreach (var n in negatives) wins += p > n ? 1 : p == n ? 0.5 : 0;
+        return wins / (positives.Length * (double)negatives.Length);
+    }
 }
