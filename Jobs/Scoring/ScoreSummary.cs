@@ -15,8 +15,11 @@ namespace ScoreBatch.Jobs.Scoring;
 /// <param name="FracAbove">Fraction of pixels with |g_x| &gt; <paramref name="Threshold"/>.</param>
 /// <param name="Threshold">The threshold used for <paramref name="FracAbove"/>.</param>
 /// <param name="T">Diffusion time the score was evaluated at.</param>
+/// <param name="FluxOutside">No-model baseline from the input pixels: fraction of the positive flux outside r = S/5
+/// (<see cref="InputBaselines.FluxOutside"/>).</param>
+/// <param name="Peaks">No-model baseline: number of significant local maxima of the input (<see cref="InputBaselines.Peaks"/>).</param>
 public sealed record ScoreSummary(string Id, string Source, int Height, int Width, double MeanAbsScore, double MaxAbsScore,
-    int MaxRow, int MaxCol, double FracAbove, double Threshold, double T)
+    int MaxRow, int MaxCol, double FracAbove, double Threshold, double T, double FluxOutside = 0, int Peaks = 0)
 {
     /// <summary>Summarises a score map [height x width] (row-major).</summary>
     public static ScoreSummary FromMap(string id, string source, int height, int width, ReadOnlySpan<float> score, double threshold, double t)
@@ -39,4 +42,8 @@ public sealed record ScoreSummary(string Id, string Source, int Height, int Widt
         return new ScoreSummary(id, source, height, width, sum / score.Length, max, argmax / width, argmax % width,
             above / (double)score.Length, threshold, t);
     }
+
+    /// <summary>This summary with the no-model baselines of the cutout's input pixels [height x width].</summary>
+    public ScoreSummary WithBaselines(ReadOnlySpan<float> input) =>
+        this with { FluxOutside = InputBaselines.FluxOutside(input, Height, Width), Peaks = InputBaselines.Peaks(input, Height, Width) };
 }

@@ -7,17 +7,18 @@ namespace ScoreBatch.Jobs.Scoring;
 /// summary.csv: a header line, then one row per cutout, RFC 4180 quoting, invariant culture, round-trip numbers.
 /// Columns: id (cutout id), source (input file), height, width (cutout size before padding), mean_abs_score,
 /// max_abs_score (mean and largest |g_x| over the cutout's pixels), max_row, max_col (where the largest is),
-/// frac_above (fraction of pixels with |g_x| &gt; threshold), threshold, t (diffusion time of the evaluation).
+/// frac_above (fraction of pixels with |g_x| &gt; threshold), threshold, t (diffusion time of the evaluation),
+/// then the no-model baselines of the input pixels: flux_outside, peaks (<see cref="InputBaselines"/>).
 /// </summary>
 public static class ScoreSummaryCsv
 {
-    public const string Header = "id,source,height,width,mean_abs_score,max_abs_score,max_row,max_col,frac_above,threshold,t";
+    public const string Header = "id,source,height,width,mean_abs_score,max_abs_score,max_row,max_col,frac_above,threshold,t,flux_outside,peaks";
 
     /// <summary>One CSV line (no newline).</summary>
     public static string FormatRow(ScoreSummary s) => string.Join(',',
         Quote(s.Id), Quote(s.Source), s.Height.ToString(CultureInfo.InvariantCulture), s.Width.ToString(CultureInfo.InvariantCulture),
         N(s.MeanAbsScore), N(s.MaxAbsScore), s.MaxRow.ToString(CultureInfo.InvariantCulture), s.MaxCol.ToString(CultureInfo.InvariantCulture),
-        N(s.FracAbove), N(s.Threshold), N(s.T));
+        N(s.FracAbove), N(s.Threshold), N(s.T), N(s.FluxOutside), s.Peaks.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Writes the header and <paramref name="rows"/> with "\n" line ends.</summary>
     public static void Write(TextWriter writer, IEnumerable<ScoreSummary> rows)

@@ -156,7 +156,8 @@ public sealed class Scorer
             int bad = IndexOfNonFinite(map);
             if (bad >= 0)
                 throw new InvalidOperationException($"{c.Id}: the prior returned a non-finite score ({map[bad]}) at (row {bad / c.Width}, col {bad % c.Width}); the model weights may be corrupt");
-            results[i] = new CutoutScore(map, ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, Options.T));
+            results[i] = new CutoutScore(map, ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, Options.T)
+                .WithBaselines(c.Pixels));
         }
         return results;
     }
