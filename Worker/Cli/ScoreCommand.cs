@@ -124,7 +124,7 @@ public static class ScoreCommand
     }
 
     /// <summary>(full path, name relative to the input folder with '/' separators), ordinal by name; files under the output folder are skipped.</summary>
-    private static List<(string Path, string Relative)> ListInputs(FileSystemInfo input, DirectoryInfo output)
+    internal static List<(string Path, string Relative)> ListInputs(FileSystemInfo input, DirectoryInfo output)
     {
         if (input is FileInfo { Exists: true } file)
             return [(file.FullName, file.Name)];
