@@ -19,6 +19,9 @@ public sealed class DetectionEvaluator
     /// </summary>
     public static IReadOnlyList<string> ScoreColumns { get; } = ["anomaly", "max_abs_score", "mean_abs_score", "flux_outside", "peaks"];
 
+    /// <summary>The no-model baselines among <see cref="ScoreColumns"/> (computed from the input pixels).</summary>
+    public static IReadOnlyList<string> BaselineColumns { get; } = ["flux_outside", "peaks"];
+
     private readonly Dictionary<string, double[]> _scores = new(StringComparer.Ordinal);
     private readonly DetectionLabel[] _labels;
 

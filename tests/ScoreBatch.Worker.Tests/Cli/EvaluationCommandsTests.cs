@@ -105,4 +105,20 @@ public sealed class EvaluationCommandsTests : IDisposable
         Assert.Equal(2, EvaluateCommand.Run(new FileInfo(summary + ".missing"), new FileInfo(labels), null, null, false, TextWriter.Null, log));
         Assert.Contains("summary.csv.missing does not exist", log.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void DemoPrintAuc_SummaryWithAnomalyColumn_PrefersItAndListsTheBaselines()
+    {
+        // anomaly ranks the artifacts (c, d) first: AUC 1; max_abs_score would give 0 and is not the one printed.
+        var summary = new FileInfo(Path.Combine(_dir.FullName, "s.csv"));
+        var labels = new FileInfo(Path.Combine(_dir.FullName, "l.csv"));
+        File.WriteAllText(summary.FullName, "id,max_abs_score,flux_outside,peaks,anomaly\na,9,0.1,1,0.1\nb,8,0.3,1,0.2\nc,1,0.2,2,0.9\nd,2,0.4,1,0.8\n");
+        File.WriteAllText(labels.FullName, "id,label,kind\na,0,none\nb,0,none\nc,1,companion\nd,1,companion\n");
+        var output = new StringWriter();
+        DemoCommand.PrintAuc(summary, labels, output);
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("demo: ROC AUC of anomaly, 2 artifacts vs 2 clean cutouts: 1.000 (TPR 1.00 at 5 % FPR)", lines[0]);
+        Assert.Equal("demo:   no-model baseline flux_outside: ROC AUC 0.750", lines[1]); // pairs (0.2,0.1) (0.4,0.1) (0.4,0.3) of 4
+        Assert.Equal("demo:   no-model baseline peaks: ROC AUC 0.750", lines[2]);        // c above both, d ties both: (2 + 1/2 + 1/2) / 4
+    }
 }
