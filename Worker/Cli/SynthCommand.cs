@@ -10,7 +10,8 @@ namespace ScoreBatch.Worker.Cli;
 /// <summary>
 /// `scorebatch synth`: writes synthetic Sersic galaxies as .npy (one [H x W] file per galaxy, or with --stack one
 /// galaxies.npy [N x H x W]) and manifest.csv saying which index got which artifact; with artifacts also
-/// labels.csv (id,label,kind) for `scorebatch evaluate`. Noise-free by default; --snr adds observation noise.
+/// labels.csv (id,label,kind) for `scorebatch evaluate`. Noise-free by default; --snr adds observation noise;
+/// --pairs writes each galaxy clean and with an artifact.
 /// </summary>
 public static class SynthCommand
 {
@@ -49,10 +50,11 @@ public static class SynthCommand
         });
         var fraction = new Option<double>("--artifact-fraction") { Description = "Share of images that get the artifact (0 to 1).", DefaultValueFactory = _ => 0.5 };
         var stack = new Option<bool>("--stack") { Description = "Write one stack galaxies.npy [N x H x W] instead of one file per galaxy." };
+        var pairs = new Option<bool>("--pairs") { Description = "Write every galaxy twice: clean (clean/ or clean.npy) and with an artifact of --artifacts in turn (twins/ or twins.npy), sharing one noise realisation; --artifact-fraction is ignored." };
 
         var command = new Command("synth", "Make synthetic Sersic galaxies (optionally with artifacts) as .npy cutouts.")
         {
-            output, count, size, seed, psf, fwhm, noise, snr, gain, sky, artifacts, fraction, stack,
+            output, count, size, seed, psf, fwhm, noise, snr, gain, sky, artifacts, fraction, stack, pairs,
         };
         command.SetAction((parse, ct) =>
         {
@@ -83,7 +85,7 @@ public static class SynthCommand
                 Noise = observation,
             };
             return Task.FromResult(Run(parse.GetRequiredValue(output), options, parse.GetValue(count), parse.GetValue(seed),
-                ParseKinds(parse.GetValue(artifacts)!), parse.GetValue(fraction), parse.GetValue(stack), ct));
+                ParseKinds(parse.GetValue(artifacts)!), parse.GetValue(fraction), parse.GetValue(stack), ct, parse.GetValue(pairs)));
         });
         return command;
     }
@@ -102,8 +104,13 @@ public static class SynthCommand
     }
 
     internal static int Run(DirectoryInfo output, SersicGalaxyOptions options, int count, int seed, IReadOnlyList<ArtifactKind> artifacts, double fraction,
-        bool stack, CancellationToken cancellationToken)
+        bool stack, CancellationToken cancellationToken, bool pairs = false)
     {
+        if (pairs && artifacts.Count == 0)
+        {
+            Console.Error.WriteLine("error: --pairs needs --artifacts (the kinds of the twins, e.g. ring,companion)");
+            return 2;
+        }
         try
         {
             options.Validate();
@@ -124,33 +131,50 @@ public static class SynthCommand
         {
             if (done % step == 0 || done == count) Console.Error.WriteLine($"synth: {done} of {count} galaxies");
         });
-        var data = new SyntheticDatasetBuilder(options).Build(count, seed, artifacts, artifacts.Count == 0 ? 0 : fraction,
-            progress, cancellationToken);
+        var builder = new SyntheticDatasetBuilder(options);
+        // Pairs: every galaxy clean and with an artifact (kinds in turn), observed through the same noise.
+        var sets = pairs
+            ? BuildPairs(builder, count, seed, artifacts, progress, cancellationToken)
+            : [(Stack: "galaxies.npy", Folder: "", Data: builder.Build(count, seed, artifacts, artifacts.Count == 0 ? 0 : fraction, progress, cancellationToken))];
 
         var manifest = new StringBuilder(ManifestHeader).Append('\n');
-        var labels = new List<DetectionLabel>(data.Count);
-        if (stack) WriteNpy(Path.Combine(output.FullName, "galaxies.npy"), data.Pixels, data.Shape);
-        for (int i = 0; i < data.Count; i++)
+        var labels = new List<DetectionLabel>();
+        foreach (var (stackName, folder, data) in sets)
         {
-            string file = stack ? "galaxies.npy" : $"galaxy-{i:D6}.npy";
-            if (!stack) WriteNpy(Path.Combine(output.FullName, file), data.Image(i), [data.Size, data.Size]);
-            var e = data.Entries[i];
-            // The S/N of the image (empty when noise-free): the first draw of its noise seed.
-            string snr = options.Noise is { } n ? n.DrawSnr(SyntheticDatasetBuilder.NoiseSeed(seed, i)).ToString("R", CultureInfo.InvariantCulture) : "";
-            manifest.Append(CultureInfo.InvariantCulture,
-                $"{i},{file},{e.GalaxySeed},{e.Shape.Index:R},{e.Shape.EffectiveRadius:R},{e.Shape.AxisRatio:R},{e.Shape.PositionAngle:R},{ArtifactInjectors.NameOf(e.Artifact)},{e.ArtifactSeed},\"{e.Description.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{snr}\n");
-            // The id `scorebatch score --input <out>` gives this image: the file, or plane i of the stack.
-            labels.Add(new DetectionLabel(stack ? $"{file}#{i}" : file, e.Artifact != ArtifactKind.None,
-                e.Artifact == ArtifactKind.None ? LabelsCsv.CleanKind : ArtifactInjectors.NameOf(e.Artifact)));
+            if (stack) WriteNpy(Path.Combine(output.FullName, stackName), data.Pixels, data.Shape);
+            else if (folder.Length > 0) Directory.CreateDirectory(Path.Combine(output.FullName, folder));
+            for (int i = 0; i < data.Count; i++)
+            {
+                string file = stack ? stackName : $"{folder}galaxy-{i:D6}.npy";
+                if (!stack) WriteNpy(Path.Combine(output.FullName, file), data.Image(i), [data.Size, data.Size]);
+                var e = data.Entries[i];
+                // The S/N of the image (empty when noise-free): the first draw of its noise seed.
+                string snr = options.Noise is { } n ? n.DrawSnr(SyntheticDatasetBuilder.NoiseSeed(seed, i)).ToString("R", CultureInfo.InvariantCulture) : "";
+                manifest.Append(CultureInfo.InvariantCulture,
+                    $"{i},{file},{e.GalaxySeed},{e.Shape.Index:R},{e.Shape.EffectiveRadius:R},{e.Shape.AxisRatio:R},{e.Shape.PositionAngle:R},{ArtifactInjectors.NameOf(e.Artifact)},{e.ArtifactSeed},\"{e.Description.Replace("\"", "\"\"", StringComparison.Ordinal)}\",{snr}\n");
+                // The id `scorebatch score --input <out>` gives this image: the file, or plane i of the stack.
+                labels.Add(new DetectionLabel(stack ? $"{file}#{i}" : file, e.Artifact != ArtifactKind.None,
+                    e.Artifact == ArtifactKind.None ? LabelsCsv.CleanKind : ArtifactInjectors.NameOf(e.Artifact)));
+            }
         }
         File.WriteAllText(Path.Combine(output.FullName, "manifest.csv"), manifest.ToString());
         if (artifacts.Count > 0) File.WriteAllText(Path.Combine(output.FullName, LabelsFile), LabelsCsv.Format(labels));
-        int marked = data.Entries.Count(e => e.Artifact != ArtifactKind.None);
+        int marked = labels.Count(l => l.Positive);
         string noiseNote = options.Noise is { } o ? $", peak S/N {o.MinSnr:G4} to {o.MaxSnr:G4}" : "";
+        string kindsNote = string.Join(" or ", artifacts.Select(ArtifactInjectors.NameOf));
         Console.Error.WriteLine(artifacts.Count == 0
             ? $"synth: wrote {count} {options.Size}x{options.Size} galaxies{noiseNote} to {output.FullName}"
-            : $"synth: wrote {count} {options.Size}x{options.Size} galaxies{noiseNote} ({marked} with a {string.Join(" or ", artifacts.Select(ArtifactInjectors.NameOf))}) and {LabelsFile} to {output.FullName}");
+            : pairs
+                ? $"synth: wrote {count} {options.Size}x{options.Size} clean galaxies and their twins with a {kindsNote}{noiseNote} and {LabelsFile} to {output.FullName}"
+                : $"synth: wrote {count} {options.Size}x{options.Size} galaxies{noiseNote} ({marked} with a {kindsNote}) and {LabelsFile} to {output.FullName}");
         return 0;
+    }
+
+    private static (string Stack, string Folder, SyntheticDataset Data)[] BuildPairs(SyntheticDatasetBuilder builder, int count, int seed,
+        IReadOnlyList<ArtifactKind> artifacts, IProgress<int> progress, CancellationToken cancellationToken)
+    {
+        var (clean, twins) = builder.BuildPairs(count, seed, artifacts, progress, cancellationToken);
+        return [("clean.npy", "clean/", clean), ("twins.npy", "twins/", twins)];
     }
 
     private static void WriteNpy(string path, ReadOnlySpan<float> data, int[] shape)

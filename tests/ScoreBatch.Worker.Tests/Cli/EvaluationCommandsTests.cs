@@ -38,6 +38,23 @@ public sealed class EvaluationCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Synth_NoisyPairs_CleanAndTwinFoldersLabelledAndSharingTheNoise()
+    {
+        // 6 galaxies, twins ring, companion in turn: 12 files, 6 positives; a twin minus its clean galaxy is 0 at the
+        // corner (the same noise realisation, no artifact light that far out).
+        var output = Sub("pairs");
+        var options = SersicGalaxyOptions.ForSize(32) with { Noise = new ObservationNoise(30, 30) };
+        Assert.Equal(0, SynthCommand.Run(output, options, 6, 1, [ArtifactKind.Ring, ArtifactKind.Companion], 0.5, stack: false, CancellationToken.None, pairs: true));
+        var labels = LabelsCsv.Parse(File.ReadAllText(Path.Combine(output.FullName, SynthCommand.LabelsFile)), "labels.csv");
+        Assert.Equal(ScoredIds(output, Sub("scores")), labels.Select(l => l.Id).ToHashSet());
+        Assert.Equal(["ring", "companion", "ring", "companion", "ring", "companion"], labels.Where(l => l.Positive).Select(l => l.Kind));
+        Assert.All(labels.Where(l => l.Positive), l => Assert.StartsWith("twins/", l.Id, StringComparison.Ordinal));
+        float[] Read(string id) => CutoutReader.Read(id, File.ReadAllBytes(Path.Combine(output.FullName, id)))[0].Pixels;
+        Assert.Equal(Read("clean/galaxy-000002.npy")[0], Read("twins/galaxy-000002.npy")[0]);
+        Assert.NotEqual(Read("clean/galaxy-000002.npy"), Read("twins/galaxy-000002.npy"));
+    }
+
+    [Fact]
     public void Synth_NoArtifacts_NoLabelsFile()
     {
         var output = Sub("clean");
