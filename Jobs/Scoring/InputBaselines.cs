@@ -69,6 +69,7 @@ public static class InputBaselines
         {
             if (pixels[k] > level && IsWindowMaximum(pixels, height, width, k)) candidates.Add(k);
         }
+        if (candidates.Count <= 1) return candidates.Count;
         var values = pixels.ToArray();
         candidates.Sort((a, b) => values[b] != values[a] ? values[b].CompareTo(values[a]) : a.CompareTo(b));
         var counted = new List<int>();
@@ -85,14 +86,30 @@ public static class InputBaselines
     {
         var sorted = pixels.ToArray();
         Array.Sort(sorted);
-        double median = Median(sorted);
-        for (int k = 0; k < sorted.Length; k++) sorted[k] = (float)Math.Abs(sorted[k] - median);
-        Array.Sort(sorted);
-        return (median, 1.4826 * Median(sorted));
+        int n = sorted.Length;
+        double median = n % 2 == 1 ? sorted[n / 2] : 0.5 * ((double)sorted[n / 2 - 1] + sorted[n / 2]);
+        // The deviations |x - median| in increasing order are a merge of two sorted runs: going down from the
+        // median on the left and up on the right. Walk the merge to the middle instead of sorting them again.
+        int left = n / 2 - 1, right = n / 2;
+        if (n % 2 == 1) right++; // the median element itself (deviation 0) is the first
+        double Next()
+        {
+            double dl = left >= 0 ? median - sorted[left] : double.PositiveInfinity;
+            double dr = right < n ? sorted[right] - median : double.PositiveInfinity;
+            if (dl <= dr)
+            {
+                left--;
+                return dl;
+            }
+            right++;
+            return dr;
+        }
+        double previous = n % 2 == 1 ? 0 : Next(); // deviation of rank 0
+        for (int rank = 1; rank <= (n - 1) / 2; rank++) previous = Next();
+        // previous is now the deviation of rank (n - 1) / 2; for even n the MAD is the mean of ranks n/2 - 1 and n/2.
+        double mad = n % 2 == 1 ? previous : 0.5 * (previous + Next());
+        return (median, 1.4826 * mad);
     }
-
-    private static double Median(float[] sorted) =>
-        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * ((double)sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
 
     private static bool IsWindowMaximum(ReadOnlySpan<float> pixels, int height, int width, int k)
     {

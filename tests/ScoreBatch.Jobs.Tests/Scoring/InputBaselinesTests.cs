@@ -62,4 +62,28 @@ public class InputBaselinesTests
         Assert.True(InputBaselines.FluxOutside(twin, 32, 32) > InputBaselines.FluxOutside(galaxy, 32, 32) + 0.05,
             $"{InputBaselines.FluxOutside(twin, 32, 32)} vs {InputBaselines.FluxOutside(galaxy, 32, 32)}");
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(1024)]
+    [InlineData(1023)]
+    public void RobustBackground_OddEvenAndTiedSizes_MatchesSortingTheDeviations(int n)
+    {
+        // The merge walk against the textbook definition: median, then the median of |x - median| sorted afresh.
+        // Values rounded to 0.1 so that ties (and ties at the median) occur.
+        var rng = new Random(n);
+        var x = Enumerable.Range(0, n).Select(_ => (float)Math.Round(rng.NextDouble() * 3 - 1, 1)).ToArray();
+        static double Median(double[] v)
+        {
+            var s = v.Order().ToArray();
+            return s.Length % 2 == 1 ? s[s.Length / 2] : 0.5 * (s[s.Length / 2 - 1] + s[s.Length / 2]);
+        }
+        double median = Median([.. x.Select(v => (double)v)]);
+        double mad = Median([.. x.Select(v => Math.Abs(v - median))]);
+        var (m, sigma) = InputBaselines.RobustBackground(x);
+        Assert.Equal(median, m, 12);
+        Assert.Equal(1.4826 * mad, sigma, 9);
+    }
 }
