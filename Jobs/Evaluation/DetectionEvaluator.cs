@@ -19,6 +19,12 @@ public sealed class DetectionEvaluator
     /// </summary>
     public static IReadOnlyList<string> ScoreColumns { get; } = ["anomaly", "max_abs_score", "mean_abs_score", "flux_outside", "peaks"];
 
+    /// <summary>
+    /// Columns where a lower value is more anomalous (the calibration's <c>p_value</c>): evaluated on their negation,
+    /// so every figure reads "higher AUC = better detector".
+    /// </summary>
+    public static IReadOnlyList<string> LowerIsAnomalous { get; } = ["p_value"];
+
     /// <summary>The no-model baselines among <see cref="ScoreColumns"/> (computed from the input pixels).</summary>
     public static IReadOnlyList<string> BaselineColumns { get; } = ["flux_outside", "peaks"];
 
@@ -57,6 +63,10 @@ public sealed class DetectionEvaluator
                 string text = summary.Rows[rowOf[_labels[i].Id]][indices[c]];
                 if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
                     throw new InvalidDataException($"{summary.Name}: cutout '{_labels[i].Id}': {Columns[c]} is '{text}', not a finite number");
+            }
+            if (LowerIsAnomalous.Contains(Columns[c]))
+            {
+                for (int i = 0; i < values.Length; i++) values[i] = -values[i];
             }
             _scores[Columns[c]] = values;
         }

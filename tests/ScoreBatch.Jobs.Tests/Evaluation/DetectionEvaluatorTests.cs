@@ -85,4 +85,26 @@ public class DetectionEvaluatorTests
         using var bitmap = SKBitmap.Decode(RocPlot.Render(Make()));
         Assert.Equal((3 * RocPlot.PanelSize, RocPlot.PanelSize), (bitmap.Width, bitmap.Height));
     }
+
+    [Fact]
+    public void Evaluate_PValueColumn_LowerCountsAsMoreAnomalous()
+    {
+        // p_value 0.01 for the artifact, 0.5 and 0.9 for the clean ones: a perfect detector read the right way round.
+        var e = new DetectionEvaluator(CsvTable.Parse("id,p_value\na,0.5\nb,0.9\nc,0.01\n", "s.csv"),
+            LabelsCsv.Parse("id,label,kind\na,0,none\nb,0,none\nc,1,ring\n", "l.csv"), ["p_value"]);
+        Assert.Equal(1.0, e.Evaluate()[0].Auc);
+    }
+
+    [Fact]
+    public void FormatTable_NoCleanCutouts_NotAvailableInsteadOfANumber()
+    {
+        // Without negatives no AUC or TPR exists: the table says n/a and the JSON null, never 0 or 1.
+        var e = new DetectionEvaluator(CsvTable.Parse("id,max_abs_score\na,1\nb,2\n", "s.csv"),
+            LabelsCsv.Parse("id,label,kind\na,1,ring\nb,1,ring\n", "l.csv"));
+        var metrics = e.Evaluate();
+        Assert.True(double.IsNaN(metrics[0].Auc));
+        Assert.Matches(@"all\s+2\s+0\s+n/a\s+n/a\s+n/a", EvaluationReport.FormatTable(e, metrics));
+        var json = System.Text.Json.JsonDocument.Parse(EvaluationReport.ToJson(e, metrics)).RootElement;
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, json.GetProperty("metrics")[0].GetProperty("auc").ValueKind);
+    }
 }
