@@ -79,6 +79,7 @@ public sealed class AnomalyPreviews
         [
             new("max_abs_score", m.MaxAbsScore), new("max_row", m.MaxRow), new("max_col", m.MaxCol),
             new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T),
+            new("flux_outside", m.FluxOutside), new("peaks", m.Peaks),
         ]), m.MaxAbsScore);
     }
 
