@@ -93,7 +93,13 @@ public static class SynthCommand
     /// <summary>"ring,companion" -> [Ring, Companion]; "none" (alone) -> []; errors name the unknown or misplaced name.</summary>
     internal static IReadOnlyList<ArtifactKind> ParseKinds(string text)
     {
-        var kinds = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ArtifactInjectors.Parse).ToList();
+        var names = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var name in names)
+        {
+            if (!ArtifactInjectors.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
+                throw new ArgumentException($"unknown artifact '{name}'; expected {string.Join(", ", ArtifactInjectors.Names)}");
+        }
+        var kinds = names.Select(ArtifactInjectors.Parse).ToList();
         if (kinds.Count == 0) throw new ArgumentException("name at least one artifact (or none)");
         if (kinds.Contains(ArtifactKind.None))
         {

@@ -138,4 +138,14 @@ public sealed class EvaluationCommandsTests : IDisposable
         Assert.Equal("demo:   no-model baseline flux_outside: ROC AUC 0.750", lines[1]); // pairs (0.2,0.1) (0.4,0.1) (0.4,0.3) of 4
         Assert.Equal("demo:   no-model baseline peaks: ROC AUC 0.750", lines[2]);        // c above both, d ties both: (2 + 1/2 + 1/2) / 4
     }
+
+    [Fact]
+    public void ParseKinds_ListsNoneAndMistakes_KindsOrErrorsNamingTheName()
+    {
+        Assert.Equal([ArtifactKind.Ring, ArtifactKind.Companion], SynthCommand.ParseKinds("ring, Companion,ring"));
+        Assert.Empty(SynthCommand.ParseKinds("none"));
+        Assert.Contains("'none' cannot be combined", Assert.Throws<ArgumentException>(() => SynthCommand.ParseKinds("none,ring")).Message, StringComparison.Ordinal);
+        var e = Assert.Throws<ArgumentException>(() => SynthCommand.ParseKinds("ring,bogus"));
+        Assert.Equal("unknown artifact 'bogus'; expected none, ring, companion, hotpixel, streak", e.Message);
+    }
 }
