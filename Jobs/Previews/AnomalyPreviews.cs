@@ -83,9 +83,11 @@ public sealed class AnomalyPreviews
         ArgumentNullException.ThrowIfNull(score);
         var m = score.Summary;
         List<KeyValuePair<string, double>> values = m.Anomaly is { } anomaly
-            ? [new("anomaly", anomaly), new("p_value", m.PValue ?? double.NaN), new("max_abs_score", m.MaxAbsScore), new("t", m.T)]
+            ? [new("anomaly", anomaly), new("p_value", m.PValue ?? double.NaN), new("max_abs_score", m.MaxAbsScore), new("t", m.T),
+               new("flux_outside", m.FluxOutside), new("peaks", m.Peaks)]
             : [new("max_abs_score", m.MaxAbsScore), new("max_row", m.MaxRow), new("max_col", m.MaxCol),
-               new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T)];
+               new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T),
+               new("flux_outside", m.FluxOutside), new("peaks", m.Peaks)];
         var rank = Quantity == RankedByAnomaly ? m.Anomaly ?? double.NaN : m.MaxAbsScore;
         Offer(new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score, values), rank);
     }

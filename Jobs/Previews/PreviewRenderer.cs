@@ -5,8 +5,9 @@ using SkiaSharp;
 namespace ScoreBatch.Jobs.Previews;
 
 /// <summary>
-/// PNG pictures a person reads to judge a job: for scoring, one preview per anomalous cutout (input, score map on a
-/// diverging scale symmetric about 0, |score|, each with a colour bar) and a histogram of the summary score; for
+/// PNG pictures a person reads to judge a job: for scoring, one preview per anomalous cutout (input on an asinh
+/// stretch with its colour bar in flux units, score map on a diverging scale symmetric about 0 and |score|, their
+/// colour bars in x-space score per unit flux) and a histogram of the summary score; for
 /// training, the loss curve on a logarithmic axis. Returns PNG bytes; the caller stores them
 /// (<c>&lt;output&gt;/previews/*.png</c>, <c>&lt;output&gt;/loss.png</c>). Images show row 0 at the bottom and
 /// column 0 at the left, so the axes read as (column, row) indices, as in ds9 or matplotlib's origin="lower".
@@ -21,6 +22,12 @@ public static class PreviewRenderer
 
     /// <summary>File name of a training job's loss curve, directly under its output prefix.</summary>
     public const string LossCurveFile = "loss.png";
+
+    /// <summary>Colour-bar title of the input panel: the cutout's own pixel units.</summary>
+    public const string InputBarLabel = "flux (input units)";
+
+    /// <summary>Colour-bar title of the score panels: g_x = d log p / dx, per unit of the input's flux.</summary>
+    public const string ScoreBarLabel = "x-space score (per unit flux)";
 
     /// <summary>Indices of the <paramref name="k"/> largest finite values, largest first (ties: lower index first).</summary>
     public static IReadOnlyList<int> MostAnomalous(IReadOnlyList<double> summaryScores, int k)
@@ -48,11 +55,18 @@ public static class PreviewRenderer
         preview.Validate();
         float maxAbs = preview.Score.Where(float.IsFinite).Select(MathF.Abs).DefaultIfEmpty(0f).Max();
         float limit = maxAbs > 0 ? maxAbs : 1f;
+        // The input on an asinh stretch (faint rings and companions show beside the core); its colour bar is
+        // labelled with flux values at their stretched positions.
+        var stretch = AsinhStretch.For(preview.Input);
+        var finiteInput = preview.Input.Where(float.IsFinite).DefaultIfEmpty(0f).ToArray();
+        double lo = finiteInput.Min(), hi = finiteInput.Max();
+        var stretched = preview.Input.Select(v => (float)stretch.Forward(v)).ToArray();
         var panels = new[]
         {
-            Panel("input", preview.Input, preview.Height, preview.Width, new ScottPlot.Colormaps.Grayscale(), null, options),
-            Panel("score s(x, t)", preview.Score, preview.Height, preview.Width, new ScottPlot.Colormaps.Balance(), new ScottPlot.Range(-limit, limit), options),
-            Panel("|score|", preview.Score.Select(MathF.Abs).ToArray(), preview.Height, preview.Width, new ScottPlot.Colormaps.Inferno(), null, options),
+            Panel("input (asinh stretch)", stretched, preview.Height, preview.Width, new ScottPlot.Colormaps.Grayscale(),
+                hi > lo ? new ScottPlot.Range(stretch.Forward(lo), stretch.Forward(hi)) : null, options, InputBarLabel, stretch.Ticks(lo, hi)),
+            Panel("score s(x, t)", preview.Score, preview.Height, preview.Width, new ScottPlot.Colormaps.Balance(), new ScottPlot.Range(-limit, limit), options, ScoreBarLabel),
+            Panel("|score|", preview.Score.Select(MathF.Abs).ToArray(), preview.Height, preview.Width, new ScottPlot.Colormaps.Inferno(), null, options, ScoreBarLabel),
         };
         var summary = string.Join("   ", preview.Summary.Select(kv => $"{kv.Key} = {Format(kv.Value)}"));
         return Compose(panels, preview.Id, summary, options);
@@ -144,7 +158,8 @@ public static class PreviewRenderer
         return result;
     }
 
-    private static byte[] Panel(string title, float[] values, int height, int width, IColormap colormap, ScottPlot.Range? range, PreviewOptions options)
+    private static byte[] Panel(string title, float[] values, int height, int width, IColormap colormap, ScottPlot.Range? range, PreviewOptions options,
+        string barLabel, IReadOnlyList<(double Position, string Label)>? ticks = null)
     {
         var grid = new double[height, width];
         for (int r = 0; r < height; r++)
@@ -156,7 +171,14 @@ public static class PreviewRenderer
         // Astronomers display images with row 0 at the bottom (origin "lower"): the y axis is then the row index.
         heatmap.FlipVertically = true;
         if (range is { } rg) heatmap.ManualRange = rg;
-        plot.Add.ColorBar(heatmap);
+        var bar = plot.Add.ColorBar(heatmap);
+        bar.Label = barLabel;
+        if (ticks is not null)
+        {
+            var manual = new ScottPlot.TickGenerators.NumericManual();
+            foreach (var (position, label) in ticks) manual.AddMajor(position, label);
+            bar.Axis.TickGenerator = manual;
+        }
         plot.Title(title);
         plot.Axes.Margins(0, 0);
         return plot.GetImageBytes(options.PanelWidth, options.PanelHeight, ImageFormat.Png);

@@ -16,8 +16,11 @@ namespace ScoreBatch.Jobs.Scoring;
 /// <param name="Threshold">The threshold used for <paramref name="FracAbove"/>.</param>
 /// <param name="T">Diffusion time the score was evaluated at (noise-matched when the job knows its noise).</param>
 /// <param name="NoiseSigma">The cutout's x-space pixel noise std the temperature was matched to (0 for noise-free scoring).</param>
+/// <param name="FluxOutside">No-model baseline from the input pixels: fraction of the positive flux outside r = S/5
+/// (<see cref="InputBaselines.FluxOutside"/>).</param>
+/// <param name="Peaks">No-model baseline: number of significant local maxima of the input (<see cref="InputBaselines.Peaks"/>).</param>
 public sealed record ScoreSummary(string Id, string Source, int Height, int Width, double MeanAbsScore, double MaxAbsScore,
-    int MaxRow, int MaxCol, double FracAbove, double Threshold, double T, double NoiseSigma = 0)
+    int MaxRow, int MaxCol, double FracAbove, double Threshold, double T, double NoiseSigma = 0, double FluxOutside = 0, int Peaks = 0)
 {
     /// <summary>Where the unexplained light is (multiscale features only; null otherwise).</summary>
     public Anomaly.ResidualRegion? Region { get; init; }
@@ -53,4 +56,8 @@ public sealed record ScoreSummary(string Id, string Source, int Height, int Widt
         return new ScoreSummary(id, source, height, width, sum / score.Length, max, argmax / width, argmax % width,
             above / (double)score.Length, threshold, t, noiseSigma);
     }
+
+    /// <summary>This summary with the no-model baselines of the cutout's input pixels [height x width].</summary>
+    public ScoreSummary WithBaselines(ReadOnlySpan<float> input) =>
+        this with { FluxOutside = InputBaselines.FluxOutside(input, Height, Width), Peaks = InputBaselines.Peaks(input, Height, Width) };
 }

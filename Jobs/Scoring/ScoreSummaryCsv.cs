@@ -8,20 +8,21 @@ namespace ScoreBatch.Jobs.Scoring;
 /// Columns: id (cutout id), source (input file), height, width (cutout size before padding), mean_abs_score,
 /// max_abs_score (mean and largest |g_x| over the cutout's pixels), max_row, max_col (where the largest is),
 /// frac_above (fraction of pixels with |g_x| &gt; threshold), threshold, t (diffusion time of the evaluation),
-/// noise_sigma (the x-space pixel noise the temperature was matched to; 0 when scored as noise-free); with
-/// multiscale features: region_row, region_col, region_area (where the unexplained light is); with a calibration:
-/// anomaly (higher = more anomalous), p_value (fraction of clean references at least as anomalous), anomalous
-/// (true/false at the calibration's false-positive rate). Columns without a value are empty.
+/// noise_sigma (the x-space pixel noise the temperature was matched to; 0 when scored as noise-free), then the
+/// no-model baselines of the input pixels: flux_outside, peaks (<see cref="InputBaselines"/>); with multiscale
+/// features: region_row, region_col, region_area (where the unexplained light is); with a calibration: anomaly
+/// (higher = more anomalous), p_value (fraction of clean references at least as anomalous), anomalous (true/false
+/// at the calibration's false-positive rate). Columns without a value are empty.
 /// </summary>
 public static class ScoreSummaryCsv
 {
-    public const string Header = "id,source,height,width,mean_abs_score,max_abs_score,max_row,max_col,frac_above,threshold,t,noise_sigma,region_row,region_col,region_area,anomaly,p_value,anomalous";
+    public const string Header = "id,source,height,width,mean_abs_score,max_abs_score,max_row,max_col,frac_above,threshold,t,noise_sigma,flux_outside,peaks,region_row,region_col,region_area,anomaly,p_value,anomalous";
 
     /// <summary>One CSV line (no newline).</summary>
     public static string FormatRow(ScoreSummary s) => string.Join(',',
         Quote(s.Id), Quote(s.Source), s.Height.ToString(CultureInfo.InvariantCulture), s.Width.ToString(CultureInfo.InvariantCulture),
         N(s.MeanAbsScore), N(s.MaxAbsScore), s.MaxRow.ToString(CultureInfo.InvariantCulture), s.MaxCol.ToString(CultureInfo.InvariantCulture),
-        N(s.FracAbove), N(s.Threshold), N(s.T), N(s.NoiseSigma),
+        N(s.FracAbove), N(s.Threshold), N(s.T), N(s.NoiseSigma), N(s.FluxOutside), s.Peaks.ToString(CultureInfo.InvariantCulture),
         s.Region is { } r && r.Area > 0 ? N(r.Row) : "", s.Region is { } r2 && r2.Area > 0 ? N(r2.Col) : "",
         s.Region is { } r3 ? r3.Area.ToString(CultureInfo.InvariantCulture) : "",
         s.Anomaly is { } a ? N(a) : "", s.PValue is { } p ? N(p) : "", s.Anomalous is { } f ? (f ? "true" : "false") : "");

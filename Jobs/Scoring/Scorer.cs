@@ -182,7 +182,8 @@ public sealed class Scorer
             int bad = IndexOfNonFinite(map);
             if (bad >= 0)
                 throw new InvalidOperationException($"{c.Id}: the prior returned a non-finite score ({map[bad]}) at (row {bad / c.Width}, col {bad % c.Width}); the model weights may be corrupt");
-            var summary = ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, times[i], noise[i].Data);
+            var summary = ScoreSummary.FromMap(c.Id, sources[i], c.Height, c.Width, map, Options.Threshold, times[i], noise[i].Data)
+                .WithBaselines(c.Pixels);
             if (features is not null) summary = summary with { Region = features[i].Region };
             if (features is not null && Options.Calibration is { } calibration)
             {

@@ -6,8 +6,8 @@ namespace ScoreBatch.Jobs.Synthetic;
 /// </summary>
 public static class SeedSequence
 {
-    /// <summary>Stream tags keep the galaxy, artifact and selection draws of one item independent.</summary>
-    public const ulong GalaxyStream = 1, ArtifactStream = 2, SelectionStream = 3;
+    /// <summary>Stream tags keep the galaxy, artifact, selection and observation-noise draws of one item independent.</summary>
+    public const ulong GalaxyStream = 1, ArtifactStream = 2, SelectionStream = 3, NoiseStream = 4;
 
     /// <summary>A non-negative 31-bit seed for item <paramref name="index"/> of <paramref name="stream"/>.</summary>
     public static int Derive(int baseSeed, long index, ulong stream)

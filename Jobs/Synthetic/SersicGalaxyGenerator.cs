@@ -3,7 +3,9 @@ namespace ScoreBatch.Jobs.Synthetic;
 /// <summary>
 /// Draws synthetic galaxies that look like the real training data (see <see cref="SersicGalaxyOptions"/>).
 /// Deterministic: the same options and seed give the same pixels on every machine (System.Random with an
-/// explicit seed, double arithmetic, float only at the end).
+/// explicit seed, double arithmetic, float only at the end). Returns the noise-free scene when an observation
+/// noise model is set (<see cref="SersicGalaxyOptions.Noise"/>): <see cref="SyntheticDatasetBuilder"/> observes it
+/// after injecting any artifact.
 /// </summary>
 public sealed class SersicGalaxyGenerator
 {
@@ -36,7 +38,8 @@ public sealed class SersicGalaxyGenerator
         var image = new double[model.Length];
         for (int k = 0; k < model.Length; k++)
         {
-            if (model[k] < o.FootprintThreshold) continue; // background cut: exactly 0 outside the footprint
+            // Background cut: exactly 0 outside the footprint, as in the scarlet models (not for observed scenes).
+            if (o.Noise is null && model[k] < o.FootprintThreshold) continue;
             double v = model[k] + (o.NoiseSigma > 0 ? o.NoiseSigma * SeedSequence.NextGaussian(rng) : 0);
             image[k] = Math.Max(0, v); // clip after noise: fluxes are non-negative
         }

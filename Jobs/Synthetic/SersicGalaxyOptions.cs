@@ -19,6 +19,9 @@ namespace ScoreBatch.Jobs.Synthetic;
 /// <param name="CentreJitter">Largest sub-pixel offset of the profile centre from the centre pixel (default 0.25 px,
 /// so the peak stays on the centre pixel while the light is not perfectly symmetric about it).</param>
 /// <param name="Oversample">Sub-pixels per pixel side when integrating the profile (default 5).</param>
+/// <param name="Noise">How the scene is observed (default null: noise-free, what scarlet-model priors are trained on).
+/// When set, <see cref="SyntheticDatasetBuilder"/> adds it after any artifact, the footprint cut is not applied (an
+/// observation has no exactly-0 background) and <paramref name="NoiseSigma"/> must be 0.</param>
 public sealed record SersicGalaxyOptions(
     int Size = 32,
     double MinIndex = 0.5,
@@ -30,7 +33,8 @@ public sealed record SersicGalaxyOptions(
     double NoiseSigma = 0.0,
     double FootprintThreshold = 0.01,
     double CentreJitter = 0.25,
-    int Oversample = 5)
+    int Oversample = 5,
+    ObservationNoise? Noise = null)
 {
     /// <summary>The PSF in effect (a default Gaussian when none was given).</summary>
     public PsfOptions EffectivePsf => Psf ?? new PsfOptions();
@@ -56,6 +60,9 @@ public sealed record SersicGalaxyOptions(
             throw new ArgumentOutOfRangeException(nameof(FootprintThreshold), FootprintThreshold, $"footprint threshold must be in [0, 1), got {FootprintThreshold}");
         if (!(CentreJitter >= 0 && CentreJitter < 0.5))
             throw new ArgumentOutOfRangeException(nameof(CentreJitter), CentreJitter, $"centre jitter must be in [0, 0.5) pixels, got {CentreJitter}");
+        Noise?.Validate();
+        if (Noise is not null && NoiseSigma > 0)
+            throw new ArgumentOutOfRangeException(nameof(NoiseSigma), NoiseSigma, $"choose one noise: the legacy in-footprint sigma ({NoiseSigma}) or the observation noise model (S/N {Noise.MinSnr}:{Noise.MaxSnr}), not both");
         if (Oversample < 1 || Oversample > 16)
             throw new ArgumentOutOfRangeException(nameof(Oversample), Oversample, $"oversample must be between 1 and 16, got {Oversample}");
     }

@@ -2,7 +2,9 @@ namespace ScoreBatch.Jobs.Synthetic;
 
 /// <summary>
 /// Builds stacks of synthetic galaxies. Galaxy i uses seed <see cref="SeedSequence.Derive"/>(seed, i, galaxy
-/// stream), its artifact another stream, so item i is identical whatever the count.
+/// stream), its artifact another stream, so item i is identical whatever the count. With an observation noise model
+/// (<see cref="SersicGalaxyOptions.Noise"/>) each image is observed last, after its artifact, with the noise seed
+/// <see cref="NoiseSeed"/>(seed, i): a clean galaxy and its artifact twin share one noise realisation.
 /// </summary>
 public sealed class SyntheticDatasetBuilder(SersicGalaxyOptions options)
 {
@@ -15,19 +17,35 @@ public sealed class SyntheticDatasetBuilder(SersicGalaxyOptions options)
     /// own seed), carries an artifact of kind <paramref name="artifact"/>.
     /// </summary>
     public SyntheticDataset Build(int count, int seed, ArtifactKind artifact = ArtifactKind.None, double artifactFraction = 0,
+        IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        Build(count, seed, artifact == ArtifactKind.None ? [] : [artifact], artifactFraction, progress, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="Build(int, int, ArtifactKind, double, IProgress{int}?, CancellationToken)"/>, with several kinds:
+    /// an image chosen for an artifact gets one of <paramref name="kinds"/> uniformly (its selection seed decides;
+    /// with one kind the images are those of the single-kind overload).
+    /// </summary>
+    public SyntheticDataset Build(int count, int seed, IReadOnlyList<ArtifactKind> kinds, double artifactFraction,
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
         CheckCount(count);
+        ArgumentNullException.ThrowIfNull(kinds);
         if (!(artifactFraction >= 0 && artifactFraction <= 1))
             throw new ArgumentOutOfRangeException(nameof(artifactFraction), artifactFraction, $"artifact fraction must be between 0 and 1, got {artifactFraction}");
-        var injector = artifact == ArtifactKind.None ? null : ArtifactInjectors.Create(artifact, _generator);
+        if (kinds.Contains(ArtifactKind.None))
+            throw new ArgumentException($"artifact kinds must not include None, got [{string.Join(", ", kinds)}]", nameof(kinds));
+        var injectors = kinds.Select(k => ArtifactInjectors.Create(k, _generator)).ToArray();
         return Make(count, i =>
         {
-            if (injector is null) return null;
+            if (injectors.Length == 0) return null;
             var pick = new Random(SeedSequence.Derive(seed, i, SeedSequence.SelectionStream));
-            return pick.NextDouble() < artifactFraction ? injector : null;
+            if (!(pick.NextDouble() < artifactFraction)) return null;
+            return injectors.Length == 1 ? injectors[0] : injectors[pick.Next(injectors.Length)];
         }, seed, progress, cancellationToken).Galaxies;
     }
+
+    /// <summary>The observation-noise seed of item <paramref name="index"/> (see <see cref="ObservationNoise.Observe"/>).</summary>
+    public static int NoiseSeed(int seed, long index) => SeedSequence.Derive(seed, index, SeedSequence.NoiseStream);
 
     /// <summary>
     /// <paramref name="count"/> clean galaxies and their artifact twins (twin i = galaxy i plus an artifact of kind
@@ -82,10 +100,22 @@ public sealed class SyntheticDatasetBuilder(SersicGalaxyOptions options)
                     entries[i] = withArtifact;
                 }
             }
+            if (options.Noise is { } noise)
+            {
+                int nSeed = NoiseSeed(seed, i);
+                Observe(noise, pixels, i, plane, size, nSeed);
+                if (twinPixels is not null) Observe(noise, twinPixels, i, plane, size, nSeed);
+            }
             progress?.Report(i + 1);
         }
         var galaxies = new SyntheticDataset(count, size, pixels, entries);
         return (galaxies, twinsOnly ? new SyntheticDataset(count, size, twinPixels!, twinEntries!) : null);
+    }
+
+    private static void Observe(ObservationNoise noise, float[] stack, int index, int plane, int size, int noiseSeed)
+    {
+        var image = stack.AsSpan((int)((long)index * plane), plane);
+        noise.Observe(image, size, noiseSeed).CopyTo(image);
     }
 
     private static void CheckCount(int count)

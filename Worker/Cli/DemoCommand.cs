@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Evaluation;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;
 using ScoreBatch.Storage.Status;
@@ -131,10 +132,37 @@ internal static class DemoCommand
             var truth = Path.Combine(local.FullName, Path.GetFileName(plan.TruthFile));
             await File.WriteAllBytesAsync(truth, (await store.ReadAsync(plan.TruthFile, ct).ConfigureAwait(false)).ToArray(), ct).ConfigureAwait(false);
             Console.WriteLine($"demo: which scoring cutouts carry an injected anomaly: {truth}");
+            PrintAuc(new FileInfo(Path.Combine(local.FullName, JobKinds.Score, "summary.csv")), new FileInfo(truth), Console.Out);
         }
         var previews = Path.Combine(local.FullName, JobKinds.Score, "previews");
         if (Directory.Exists(previews)) Console.WriteLine($"demo: previews in {previews}");
         return 0;
+    }
+
+    /// <summary>
+    /// The demo's last word: how well the best available summary column (anomaly, else max_abs_score) separates the
+    /// injected artifacts from the clean cutouts, through the same code as `scorebatch evaluate`.
+    /// </summary>
+    internal static void PrintAuc(FileInfo summary, FileInfo labels, TextWriter output)
+    {
+        DetectionEvaluator evaluator;
+        string column;
+        try
+        {
+            column = DetectionEvaluator.PreferredColumn(CsvTable.Parse(File.ReadAllText(summary.FullName), summary.Name));
+            evaluator = EvaluateCommand.Load(summary, labels, [column, .. DetectionEvaluator.BaselineColumns]);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new DemoException($"the outputs are in place but could not be evaluated: {e.Message}");
+        }
+        var metrics = evaluator.Evaluate();
+        var all = metrics.Single(m => m.Column == column && m.Group == DetectionEvaluator.AllKinds);
+        output.WriteLine(FormattableString.Invariant(
+            $"demo: ROC AUC of {column}, {all.Positives} artifacts vs {all.Negatives} clean cutouts: {all.Auc:0.000} (TPR {all.TprAt5:0.00} at 5 % FPR)"));
+        foreach (var baseline in metrics.Where(m => m.Group == DetectionEvaluator.AllKinds && m.Column != column))
+            output.WriteLine(FormattableString.Invariant($"demo:   no-model baseline {baseline.Column}: ROC AUC {baseline.Auc:0.000}"));
+        output.WriteLine($"demo: full table: scorebatch evaluate --summary {summary.FullName} --labels {labels.FullName} --roc roc.png");
     }
 
     private static async Task<JobStatus> WaitAsync(IStatusStore status, JobRequest job, TimeProvider time, CancellationToken ct)

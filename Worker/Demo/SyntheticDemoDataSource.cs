@@ -1,6 +1,5 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json.Nodes;
+using ScoreBatch.Jobs.Evaluation;
 using ScoreBatch.Jobs.Synthetic;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Formats;
@@ -24,6 +23,9 @@ public sealed class SyntheticDemoDataSource : IDemoDataSource
     /// <summary>Scoring cutouts, a quarter with a companion.</summary>
     public const int ScoreCount = 64;
 
+    /// <summary>The truth file of the scoring cutouts (id,label,kind,description), next to the scoring input.</summary>
+    public const string LabelsFile = "labels.csv";
+
     public Task<DemoPlan> PrepareAsync(IArtifactStore store, string inputPrefix, CancellationToken cancellationToken)
         => PrepareCoreAsync(store, inputPrefix.TrimEnd('/'), cancellationToken);
 
@@ -42,10 +44,11 @@ public sealed class SyntheticDemoDataSource : IDemoDataSource
 
         var score = builder.Build(ScoreCount, seed: 2, ArtifactKind.Companion, 0.25, cancellationToken: ct);
         await WriteNpyAsync(store, $"{prefix}/score/galaxies.npy", score.Pixels, score.Shape, ct).ConfigureAwait(false);
-        var truth = new StringBuilder("index,artifact,description\n");
-        foreach (var e in score.Entries)
-            truth.Append(CultureInfo.InvariantCulture, $"{e.Index},{ArtifactInjectors.NameOf(e.Artifact)},\"{e.Description.Replace("\"", "\"\"", StringComparison.Ordinal)}\"\n");
-        await store.WriteAsync($"{prefix}/truth.csv", BinaryData.FromString(truth.ToString()), overwrite: true, ct).ConfigureAwait(false);
+        // labels.csv as `scorebatch evaluate` reads it; ids are those the score job gives the stack's planes.
+        var labels = score.Entries.Select(e => new DetectionLabel($"galaxies.npy#{e.Index}", e.Artifact != ArtifactKind.None,
+            e.Artifact == ArtifactKind.None ? LabelsCsv.CleanKind : ArtifactInjectors.NameOf(e.Artifact))).ToArray();
+        var text = LabelsCsv.Format(labels, [("description", score.Entries.Select(e => e.Description).ToArray())]);
+        await store.WriteAsync($"{prefix}/{LabelsFile}", BinaryData.FromString(text), overwrite: true, ct).ConfigureAwait(false);
 
         var trainParams = new JsonObject
         {
@@ -60,7 +63,7 @@ public sealed class SyntheticDemoDataSource : IDemoDataSource
             ["seed"] = 0,
         };
         var scoreParams = new JsonObject { ["t"] = 0.02, ["batch"] = 64, ["previews"] = 8 };
-        return new DemoPlan($"{prefix}/train", trainParams, $"{prefix}/score", scoreParams, "model.ckpt", $"{prefix}/truth.csv");
+        return new DemoPlan($"{prefix}/train", trainParams, $"{prefix}/score", scoreParams, "model.ckpt", $"{prefix}/{LabelsFile}");
     }
 
     private static Task<bool> WriteNpyAsync(IArtifactStore store, string path, ReadOnlyMemory<float> pixels, int[] shape, CancellationToken ct)

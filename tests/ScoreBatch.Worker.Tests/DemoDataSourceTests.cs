@@ -1,4 +1,5 @@
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Evaluation;
 using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Storage.Formats;
 using ScoreBatch.Storage.InMemory;
@@ -23,10 +24,11 @@ public sealed class DemoDataSourceTests
         Assert.Equal(SyntheticDemoDataSource.TrainShard, cutouts.Count);
         var scoring = CutoutReader.Read("galaxies.npy", (await store.ReadAsync(plan.ScoreInput + "/galaxies.npy", timeout.Token)).ToMemory().Span);
         Assert.Equal(SyntheticDemoDataSource.ScoreCount, scoring.Count);
-        var truth = (await store.ReadAsync(plan.TruthFile!, timeout.Token)).ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(SyntheticDemoDataSource.ScoreCount + 1, truth.Length);
+        var truth = LabelsCsv.Parse((await store.ReadAsync(plan.TruthFile!, timeout.Token)).ToString(), "labels.csv");
+        // One label per scoring cutout, under the id the score job gives it (so the demo can evaluate the ranking).
+        Assert.Equal(scoring.Select(c => c.Id), truth.Select(l => l.Id));
         // A quarter (16 +- sampling) of the scoring cutouts carry the companion the prior should flag.
-        Assert.InRange(truth.Count(l => l.Contains(",companion,", StringComparison.Ordinal)), 8, 24);
+        Assert.InRange(truth.Count(l => l.Positive && l.Kind == "companion"), 8, 24);
 
         var train = TrainJobArgs.From(new JobRequest { Id = "t", Kind = "train", Input = plan.TrainInput, Output = "demo-output/run1/train", Params = new JobParams(plan.TrainParams) });
         Assert.Equal((32, 400L), (train.Model.ImageSize, train.Trainer.Steps));

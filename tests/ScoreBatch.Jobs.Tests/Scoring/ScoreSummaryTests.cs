@@ -30,13 +30,15 @@ public class ScoreSummaryTests
     [Fact]
     public void Csv_RowsQuoteCommasAndRoundTripNumbers()
     {
-        var s = new ScoreSummary("weird,name.npy#2", "weird,name.npy", 31, 31, 0.1, 12.5, 3, 4, 0.25, 100, 0.02);
+        var s = new ScoreSummary("weird,name.npy#2", "weird,name.npy", 31, 31, 0.1, 12.5, 3, 4, 0.25, 100, 0.02, 0.001, 0.375, 2);
         var text = System.Text.Encoding.UTF8.GetString(ScoreSummaryCsv.ToBytes([s]));
         var lines = text.Split('\n');
         Assert.Equal(ScoreSummaryCsv.Header, lines[0]);
-        Assert.Equal("\"weird,name.npy#2\",\"weird,name.npy\",31,31,0.1,12.5,3,4,0.25,100,0.02,0,,,,,,", lines[1]);
+        Assert.Equal("\"weird,name.npy#2\",\"weird,name.npy\",31,31,0.1,12.5,3,4,0.25,100,0.02,0.001,0.375,2,,,,,,", lines[1]);
         Assert.Equal("", lines[2]); // newline-terminated, nothing after
-        Assert.Equal(18, ScoreSummaryCsv.Header.Split(',').Length);
+        // The 11 original columns keep their order; the new ones are appended, so old readers by position still work.
+        Assert.StartsWith("id,source,height,width,mean_abs_score,max_abs_score,max_row,max_col,frac_above,threshold,t,", ScoreSummaryCsv.Header, StringComparison.Ordinal);
+        Assert.Equal(20, ScoreSummaryCsv.Header.Split(',').Length);
         Assert.Equal(0.1, double.Parse("0.1", CultureInfo.InvariantCulture));
     }
 }

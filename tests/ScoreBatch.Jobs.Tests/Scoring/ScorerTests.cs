@@ -41,6 +41,18 @@ public class ScorerTests
     }
 
     [Fact]
+    public void Score_Cutout_SummaryCarriesTheInputBaselines()
+    {
+        // The baselines come from the cutout's own pixels (unpadded), not from the score map or the padded input.
+        var scorer = new Scorer(GaussianReference.ExactScore(Vp, 0, 2.0), new Log1pTransform(), 8, 8, new ScoringOptions());
+        var cutout = Ramp("r", 7, 3);
+        var summary = scorer.Score([cutout], "r.npy")[0].Summary;
+        Assert.Equal(InputBaselines.FluxOutside(cutout.Pixels, 7, 3), summary.FluxOutside);
+        Assert.Equal(InputBaselines.Peaks(cutout.Pixels, 7, 3), summary.Peaks);
+        Assert.InRange(summary.FluxOutside, 0.5, 1); // a ramp's flux is mostly far from the centre of a 7x3 strip (r = 0.6)
+    }
+
+    [Fact]
     public void ScoreFiles_SplitsOneSharedPassBackIntoEachFilesScores()
     {
         // Three files (1, 0 and 3 cutouts) scored in one call: each file gets exactly what scoring it alone gives,

@@ -1,0 +1,151 @@
+using System.Text.Json;
+using ScoreBatch.Jobs.Evaluation;
+using ScoreBatch.Jobs.Synthetic;
+using ScoreBatch.Storage.Formats;
+using ScoreBatch.Worker.Cli;
+
+namespace ScoreBatch.Worker.Tests.Cli;
+
+public sealed class EvaluationCommandsTests : IDisposable
+{
+    private readonly DirectoryInfo _dir = Directory.CreateTempSubdirectory("eval-cli-");
+
+    public void Dispose() => _dir.Delete(recursive: true);
+
+    private DirectoryInfo Sub(string name) => new(Path.Combine(_dir.FullName, name));
+
+    /// <summary>The ids `scorebatch score --input folder` gives the folder's cutouts.</summary>
+    private static HashSet<string> ScoredIds(DirectoryInfo folder, DirectoryInfo scoresOut) =>
+        ScoreCommand.ListInputs(folder, scoresOut).SelectMany(f => CutoutReader.Read(f.Relative, File.ReadAllBytes(f.Path)).Select(c => c.Id)).ToHashSet();
+
+    [Fact]
+    public void Synth_NoisyTwoKindsStack_LabelsNameEveryPlaneAsScoreWillWithItsArtifact()
+    {
+        var output = Sub("syn");
+        var options = SersicGalaxyOptions.ForSize(16) with { Oversample = 2, Noise = new ObservationNoise(10, 1000) };
+        Assert.Equal(0, SynthCommand.Run(output, options, 40, 3, [ArtifactKind.Ring, ArtifactKind.Companion], 0.5, stack: true, CancellationToken.None));
+        var labels = LabelsCsv.Parse(File.ReadAllText(Path.Combine(output.FullName, SynthCommand.LabelsFile)), "labels.csv");
+        Assert.Equal(ScoredIds(output, Sub("scores")), labels.Select(l => l.Id).ToHashSet());
+        var manifest = CsvTable.Parse(File.ReadAllText(Path.Combine(output.FullName, "manifest.csv")), "manifest.csv");
+        int artifact = manifest.IndexOf("artifact"), snr = manifest.IndexOf("snr");
+        for (int i = 0; i < 40; i++)
+        {
+            Assert.Equal(manifest.Rows[i][artifact], labels[i].Kind);        // "none", "ring" or "companion"
+            Assert.Equal(labels[i].Kind != "none", labels[i].Positive);
+            Assert.InRange(double.Parse(manifest.Rows[i][snr], System.Globalization.CultureInfo.InvariantCulture), 10, 1000);
+        }
+        Assert.Equal(["none", "companion", "ring"], labels.Select(l => l.Kind).Distinct().OrderBy(k => k == "none" ? 0 : 1).ThenBy(k => k, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Synth_NoisyPairs_CleanAndTwinFoldersLabelledAndSharingTheNoise()
+    {
+        // 6 galaxies, twins ring, companion in turn: 12 files, 6 positives; a twin minus its clean galaxy is 0 at the
+        // corner (the same noise realisation, no artifact light that far out).
+        var output = Sub("pairs");
+        var options = SersicGalaxyOptions.ForSize(32) with { Noise = new ObservationNoise(30, 30) };
+        Assert.Equal(0, SynthCommand.Run(output, options, 6, 1, [ArtifactKind.Ring, ArtifactKind.Companion], 0.5, stack: false, CancellationToken.None, pairs: true));
+        var labels = LabelsCsv.Parse(File.ReadAllText(Path.Combine(output.FullName, SynthCommand.LabelsFile)), "labels.csv");
+        Assert.Equal(ScoredIds(output, Sub("scores")), labels.Select(l => l.Id).ToHashSet());
+        Assert.Equal(["ring", "companion", "ring", "companion", "ring", "companion"], labels.Where(l => l.Positive).Select(l => l.Kind));
+        Assert.All(labels.Where(l => l.Positive), l => Assert.StartsWith("twins/", l.Id, StringComparison.Ordinal));
+        float[] Read(string id) => CutoutReader.Read(id, File.ReadAllBytes(Path.Combine(output.FullName, id)))[0].Pixels;
+        Assert.Equal(Read("clean/galaxy-000002.npy")[0], Read("twins/galaxy-000002.npy")[0]);
+        Assert.NotEqual(Read("clean/galaxy-000002.npy"), Read("twins/galaxy-000002.npy"));
+    }
+
+    [Fact]
+    public void Synth_NoArtifacts_NoLabelsFile()
+    {
+        var output = Sub("clean");
+        Assert.Equal(0, SynthCommand.Run(output, SersicGalaxyOptions.ForSize(16) with { Oversample = 2 }, 3, 1, [], 0.5, stack: false, CancellationToken.None));
+        Assert.False(File.Exists(Path.Combine(output.FullName, SynthCommand.LabelsFile)));
+    }
+
+    [Fact]
+    public void Inject_RealLikeCutoutsInTheirOwnUnits_CleanCopiesKindCopiesAndLabelsScoreCanMatch()
+    {
+        // Two files: a stack of two galaxies at 50 counts peak and one at 3; the copies keep those units.
+        var input = Directory.CreateDirectory(Path.Combine(_dir.FullName, "real"));
+        var generator = new SersicGalaxyGenerator(SersicGalaxyOptions.ForSize(32));
+        var stack = generator.Generate(1).Pixels.Select(v => v * 50).Concat(generator.Generate(2).Pixels.Select(v => v * 50)).ToArray();
+        using (var f = File.Create(Path.Combine(input.FullName, "field.npy"))) Npy.Write(f, stack, [2, 32, 32]);
+        var single = generator.Generate(3).Pixels.Select(v => v * 3).ToArray();
+        using (var f = File.Create(Path.Combine(input.FullName, "one.npy"))) Npy.Write(f, single, [32, 32]);
+        var output = Sub("injected");
+        var log = new StringWriter();
+        Assert.Equal(0, InjectCommand.Run(input, output, [ArtifactKind.Ring, ArtifactKind.Companion], 7, 2.0, log));
+
+        var labels = LabelsCsv.Parse(File.ReadAllText(Path.Combine(output.FullName, SynthCommand.LabelsFile)), "labels.csv");
+        Assert.Equal(9, labels.Count); // 3 cutouts x (clean, ring, companion)
+        Assert.Equal(ScoredIds(output, Sub("scores")), labels.Select(l => l.Id).ToHashSet());
+        Assert.Contains(labels, l => l.Id == "ring/field_1.npy" && l.Positive && l.Kind == "ring");
+        float[] Read(string id) => CutoutReader.Read(id, File.ReadAllBytes(Path.Combine(output.FullName, id)))[0].Pixels;
+        Assert.Equal(single, Read("clean/one.npy"));                    // the clean copy is the input, bit for bit
+        var ring = Read("ring/one.npy");
+        Assert.True(ring.Max() <= 3f * 1.000001f, $"max {ring.Max()}");   // scaled back to the cutout's units
+        Assert.True(ring.Zip(single).Sum(p => p.First - p.Second) > 0.5f); // a ring of 0.15-0.35 of the peak over ~60 px adds flux
+        Assert.Equal(CutoutInjection.Inject(new RingInjector(), "one.npy", single, 32, 32, InjectCommand.ArtifactSeed(7, 2, ArtifactKind.Ring)).Pixels, ring);
+    }
+
+    [Fact]
+    public void Inject_NonSquareCutout_FailsNamingIt()
+    {
+        var input = Directory.CreateDirectory(Path.Combine(_dir.FullName, "odd"));
+        using (var f = File.Create(Path.Combine(input.FullName, "wide.npy"))) Npy.Write(f, Enumerable.Repeat(1f, 16 * 24).ToArray(), [16, 24]);
+        var log = new StringWriter();
+        Assert.Equal(2, InjectCommand.Run(input, Sub("out"), [ArtifactKind.Ring], 0, 2.0, log));
+        Assert.Contains("wide.npy is 16x24", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_SummaryAndLabels_TableJsonAndRocPng()
+    {
+        var summary = Path.Combine(_dir.FullName, "summary.csv");
+        var labels = Path.Combine(_dir.FullName, "labels.csv");
+        File.WriteAllText(summary, "id,max_abs_score,mean_abs_score,flux_outside,peaks\na,1,1,0.1,1\nb,2,1,0.2,1\nc,3,1,0.3,2\nd,4,0,0.4,3\n");
+        File.WriteAllText(labels, "id,label,kind\na,0,none\nb,0,none\nc,1,ring\nd,1,companion\n");
+        var table = new StringWriter();
+        var roc = new FileInfo(Path.Combine(_dir.FullName, "plots", "roc.png"));
+        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, roc, json: false, table, TextWriter.Null));
+        // max_abs_score puts both artifacts above both clean cutouts: AUC 1; mean_abs_score ranks d below the clean
+        // ones and ties c with them: (1/2 + 1/2 + 0 + 0) / 4 = 0.25.
+        Assert.Matches(@"max_abs_score\s+all\s+2\s+2\s+1\.000", table.ToString());
+        Assert.Matches(@"mean_abs_score\s+all\s+2\s+2\s+0\.250", table.ToString());
+        Assert.True(roc.Exists && roc.Length > 1000);
+        var json = new StringWriter();
+        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), ["peaks"], null, json: true, json, TextWriter.Null));
+        var metrics = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("metrics");
+        Assert.Equal(3, metrics.GetArrayLength()); // peaks only: all, companion, ring
+        Assert.Equal(1.0, metrics[0].GetProperty("auc").GetDouble());
+        var log = new StringWriter();
+        Assert.Equal(2, EvaluateCommand.Run(new FileInfo(summary + ".missing"), new FileInfo(labels), null, null, false, TextWriter.Null, log));
+        Assert.Contains("summary.csv.missing does not exist", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void DemoPrintAuc_SummaryWithAnomalyColumn_PrefersItAndListsTheBaselines()
+    {
+        // anomaly ranks the artifacts (c, d) first: AUC 1; max_abs_score would give 0 and is not the one printed.
+        var summary = new FileInfo(Path.Combine(_dir.FullName, "s.csv"));
+        var labels = new FileInfo(Path.Combine(_dir.FullName, "l.csv"));
+        File.WriteAllText(summary.FullName, "id,max_abs_score,flux_outside,peaks,anomaly\na,9,0.1,1,0.1\nb,8,0.3,1,0.2\nc,1,0.2,2,0.9\nd,2,0.4,1,0.8\n");
+        File.WriteAllText(labels.FullName, "id,label,kind\na,0,none\nb,0,none\nc,1,companion\nd,1,companion\n");
+        var output = new StringWriter();
+        DemoCommand.PrintAuc(summary, labels, output);
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("demo: ROC AUC of anomaly, 2 artifacts vs 2 clean cutouts: 1.000 (TPR 1.00 at 5 % FPR)", lines[0]);
+        Assert.Equal("demo:   no-model baseline flux_outside: ROC AUC 0.750", lines[1]); // pairs (0.2,0.1) (0.4,0.1) (0.4,0.3) of 4
+        Assert.Equal("demo:   no-model baseline peaks: ROC AUC 0.750", lines[2]);        // c above both, d ties both: (2 + 1/2 + 1/2) / 4
+    }
+
+    [Fact]
+    public void ParseKinds_ListsNoneAndMistakes_KindsOrErrorsNamingTheName()
+    {
+        Assert.Equal([ArtifactKind.Ring, ArtifactKind.Companion], SynthCommand.ParseKinds("ring, Companion,ring"));
+        Assert.Empty(SynthCommand.ParseKinds("none"));
+        Assert.Contains("'none' cannot be combined", Assert.Throws<ArgumentException>(() => SynthCommand.ParseKinds("none,ring")).Message, StringComparison.Ordinal);
+        var e = Assert.Throws<ArgumentException>(() => SynthCommand.ParseKinds("ring,bogus"));
+        Assert.Equal("unknown artifact 'bogus'; expected none, ring, companion, hotpixel, streak", e.Message);
+    }
+}
