@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Evaluation;
+using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;
 using ScoreBatch.Storage.Status;
@@ -78,10 +79,10 @@ internal static class DemoCommand
         {
             throw new DemoException(e.Message);
         }
-        foreach (var kind in new[] { JobKinds.Train, JobKinds.Score })
+        foreach (var kind in new[] { JobKinds.Train, JobKinds.Calibrate, JobKinds.Score })
         {
             if (!registry.Handles(kind))
-                throw new DemoException($"no '{kind}' handler is registered (Worker/Hosting/JobHandlerRegistrations.cs); the demo needs train and score.");
+                throw new DemoException($"no '{kind}' handler is registered (Worker/Hosting/JobHandlerRegistrations.cs); the demo needs train, calibrate and score.");
         }
 
         var run = $"demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
@@ -91,19 +92,32 @@ internal static class DemoCommand
         Console.WriteLine($"demo {run}: uploading synthetic galaxies...");
         var plan = await source.PrepareAsync(store, $"demo-input/{run}", ct).ConfigureAwait(false);
         var train = new JobRequest { Id = $"{run}-train", Kind = JobKinds.Train, Input = plan.TrainInput, Output = $"demo-output/{run}/train", Params = new JobParams(plan.TrainParams) };
+        var model = ArtifactPath.Combine(train.Output, plan.ModelFile);
+        JobRequest? calibrate = plan.CalibrationInput is null ? null : new JobRequest
+        {
+            Id = $"{run}-calibrate",
+            Kind = JobKinds.Calibrate,
+            Input = plan.CalibrationInput,
+            Output = $"demo-output/{run}/calibrate",
+            Model = model,
+            Params = new JobParams(plan.CalibrationParams),
+        };
+        var scoreParams = plan.ScoreParams.DeepClone().AsObject();
+        if (calibrate is not null) scoreParams["calibration"] = ArtifactPath.Combine(calibrate.Output, CalibrateJobArgs.FileName);
         var score = new JobRequest
         {
             Id = $"{run}-score",
             Kind = JobKinds.Score,
             Input = plan.ScoreInput,
             Output = $"demo-output/{run}/score",
-            Model = ArtifactPath.Combine(train.Output, plan.ModelFile),
-            Params = new JobParams(plan.ScoreParams),
+            Model = model,
+            Params = new JobParams(scoreParams),
         };
+        JobRequest[] jobs = calibrate is null ? [train, score] : [train, calibrate, score];
 
         await WorkerCommand.RunUntilAsync(host, async token =>
         {
-            foreach (var job in new[] { train, score })
+            foreach (var job in jobs)
             {
                 await submitter.SubmitAsync(job, base64: false, token).ConfigureAwait(false);
                 Console.WriteLine($"demo: submitted {job.Kind} job {job.Id}");
@@ -114,7 +128,7 @@ internal static class DemoCommand
         }, ct).ConfigureAwait(false);
 
         var local = Directory.CreateDirectory(Path.Combine(outDir.FullName, run));
-        foreach (var job in new[] { train, score })
+        foreach (var job in jobs)
         {
             var manifest = await ManifestWriter.ReadAsync(store, job.Output, ct).ConfigureAwait(false)
                 ?? throw new DemoException($"{job.Output}/_SUCCESS is missing although the job succeeded");

@@ -17,7 +17,16 @@ public interface IDemoDataSource
 /// <summary>
 /// What the demo submits: the training input and params, the scoring input and params, the trained model's path
 /// relative to the training job's output (e.g. "model.ckpt"), and optionally a file saying which scoring cutouts
-/// carry an injected anomaly (copied next to the outputs so a person can compare it with the ranking).
+/// carry an injected anomaly (copied next to the outputs so a person can compare it with the ranking). With
+/// <see cref="CalibrationInput"/> (clean reference cutouts) the demo runs a calibrate job between the two and the
+/// score job uses its calibration.
 /// </summary>
 public sealed record DemoPlan(string TrainInput, JsonObject TrainParams, string ScoreInput, JsonObject ScoreParams, string ModelFile,
-    string? TruthFile = null);
+    string? TruthFile = null)
+{
+    /// <summary>Clean reference cutouts for a calibrate job, or null to score without a calibration.</summary>
+    public string? CalibrationInput { get; init; }
+
+    /// <summary>Params of the calibrate job.</summary>
+    public JsonObject CalibrationParams { get; init; } = [];
+}

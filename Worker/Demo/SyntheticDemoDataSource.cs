@@ -23,6 +23,9 @@ public sealed class SyntheticDemoDataSource : IDemoDataSource
     /// <summary>Scoring cutouts, a quarter with a companion.</summary>
     public const int ScoreCount = 64;
 
+    /// <summary>Clean reference cutouts for the calibration (each also seen in its 8 orientations).</summary>
+    public const int ReferenceCount = 64;
+
     /// <summary>The truth file of the scoring cutouts (id,label,kind,description), next to the scoring input.</summary>
     public const string LabelsFile = "labels.csv";
 
@@ -41,6 +44,9 @@ public sealed class SyntheticDemoDataSource : IDemoDataSource
             var pixels = train.Pixels.AsMemory(shard * TrainShard * Size * Size, TrainShard * Size * Size);
             await WriteNpyAsync(store, $"{prefix}/train/shard-{shard:D4}.npy", pixels, [TrainShard, Size, Size], ct).ConfigureAwait(false);
         }
+
+        var references = builder.Build(ReferenceCount, seed: 3, cancellationToken: ct);
+        await WriteNpyAsync(store, $"{prefix}/references/clean.npy", references.Pixels, references.Shape, ct).ConfigureAwait(false);
 
         var score = builder.Build(ScoreCount, seed: 2, ArtifactKind.Companion, 0.25, cancellationToken: ct);
         await WriteNpyAsync(store, $"{prefix}/score/galaxies.npy", score.Pixels, score.Shape, ct).ConfigureAwait(false);
@@ -62,8 +68,13 @@ public sealed class SyntheticDemoDataSource : IDemoDataSource
             ["log_every"] = 50,
             ["seed"] = 0,
         };
-        var scoreParams = new JsonObject { ["t"] = 0.02, ["batch"] = 64, ["previews"] = 8 };
-        return new DemoPlan($"{prefix}/train", trainParams, $"{prefix}/score", scoreParams, "model.ckpt", $"{prefix}/{LabelsFile}");
+        // The score job gets params.calibration from the demo, which knows where the calibrate job writes it.
+        var scoreParams = new JsonObject { ["batch"] = 64, ["previews"] = 8 };
+        return new DemoPlan($"{prefix}/train", trainParams, $"{prefix}/score", scoreParams, "model.ckpt", $"{prefix}/{LabelsFile}")
+        {
+            CalibrationInput = $"{prefix}/references",
+            CalibrationParams = new JsonObject { ["batch"] = 64 },
+        };
     }
 
     private static Task<bool> WriteNpyAsync(IArtifactStore store, string path, ReadOnlyMemory<float> pixels, int[] shape, CancellationToken ct)
