@@ -45,7 +45,7 @@ public class NpzTests
         // 1 MB of zeros deflates to about 10 KB: the declared size, not the compressed one, is what counts.
         var bomb = Zip(("big.npy", Npy.ToBytes(new float[1 << 18], [512, 512])));
         Assert.True(bomb.Length < 20_000, $"fixture compressed to {bomb.Length} bytes");
-        var e = Assert.Throws<CutoutFormatException>(() => Npz.Read(bomb, "bomb.npz", new ArrayLimits(MaxArchiveBytes: 100_000)));
+        var e = Assert.Throws<CutoutFormatException>(() => Npz.Read(bomb, "bomb.npz", new ArrayLimits(MaxDecompressedBytes: 100_000)));
         Assert.Contains("more than the limit of 100000", e.Message);
     }
 
