@@ -49,7 +49,12 @@ internal sealed class FitsHeader
             at += BlockSize;
             for (int c = 0; c < BlockSize; c += CardSize)
             {
-                var card = Encoding.Latin1.GetString(block.Slice(c, CardSize));
+                var raw = block.Slice(c, CardSize);
+                int bad = raw.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E);
+                if (bad >= 0)
+                    throw new CutoutFormatException(file, $"HDU {hdu}: header card {cards.Count + 1} holds the byte 0x{raw[bad]:X2}, "
+                        + "but a FITS header is printable ASCII text only (FITS 4.0 4.1.1): the header is corrupt or its END card is missing");
+                var card = Encoding.Latin1.GetString(raw);
                 if (card.StartsWith("END     ", StringComparison.Ordinal))
                     return new FitsHeader(cards, file, hdu) { Length = at - offset };
                 cards.Add(card);
@@ -79,6 +84,10 @@ internal sealed class FitsHeader
         if (card is null) return null;
         return ParseInteger(card, key) ?? throw Refuse(key, $"{key} = {ValueText(card)} is not an integer");
     }
+
+    /// <summary>The real value of the first card named <paramref name="key"/>, or null when there is none or it is not a number.</summary>
+    internal double? Real(string key) =>
+        Find(key) is { } card && double.TryParse(ValueText(card), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
 
     /// <summary>True for a first card named <paramref name="key"/> with the logical value T.</summary>
     internal bool IsTrue(string key) => Find(key) is { } card && ValueText(card) == "T";

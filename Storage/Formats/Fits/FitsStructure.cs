@@ -137,12 +137,7 @@ internal static class FitsStructure
             bitpix = CheckBitpix(h, "ZBITPIX", h.Integer("ZBITPIX") ?? throw h.Refuse("ZBITPIX", "a compressed image (ZIMAGE = T) needs ZBITPIX"));
             long znaxis = h.Integer("ZNAXIS") ?? throw h.Refuse("ZNAXIS", "a compressed image (ZIMAGE = T) needs ZNAXIS");
             axes = ReadAxes(h, "ZNAXIS", znaxis, position: null);
-            for (int k = 0; k < axes.Length; k++)
-            {
-                long tile = h.Integer($"ZTILE{k + 1}") ?? (k == 0 ? axes[0] : 1);
-                if (tile < 1 || tile > Math.Max(1, axes[k]))
-                    throw h.Refuse($"ZTILE{k + 1}", $"ZTILE{k + 1} = {tile} must be between 1 and ZNAXIS{k + 1} = {axes[k]}");
-            }
+            CheckTiling(h, axes);
         }
         return new FitsHdu(index, kind, bitpix, axes, extName, dataOffset, dataBytes);
     }
@@ -161,6 +156,48 @@ internal static class FitsStructure
     }
 
     private const string CompressedDefaultName = "COMPRESSED_IMAGE";
+
+    private static readonly string[] Codecs = ["RICE_1", "RICE_ONE", "GZIP_1", "GZIP_2", "HCOMPRESS_1", "PLIO_1", "NOCOMPRESS"];
+
+    /// <summary>
+    /// The tiling and the codec parameters CFITSIO divides by or sizes buffers with (a RICE_1 BLOCKSIZE of 0 taken
+    /// from a corrupt header killed the process with SIGFPE in the fuzz test): every ZTILEn in 1..ZNAXISn, one table
+    /// row per tile, a known ZCMPTYPE, RICE_1 BLOCKSIZE 16 or 32 and BYTEPIX 1, 2, 4 or 8, HCOMPRESS_1 SCALE >= 0
+    /// and SMOOTH 0 or 1 (FITS 4.0 10.4).
+    /// </summary>
+    private static void CheckTiling(FitsHeader h, long[] axes)
+    {
+        if (axes.Length == 0) throw h.Refuse("ZNAXIS", "a compressed image needs ZNAXIS >= 1");
+        long tiles = 1;
+        for (int k = 0; k < axes.Length; k++)
+        {
+            long tile = h.Integer($"ZTILE{k + 1}") ?? (k == 0 ? axes[0] : 1);
+            if (tile < 1 || tile > Math.Max(1, axes[k]))
+                throw h.Refuse($"ZTILE{k + 1}", $"ZTILE{k + 1} = {tile} must be between 1 and ZNAXIS{k + 1} = {axes[k]}");
+            tiles = Multiply(tiles, (axes[k] + tile - 1) / tile);
+        }
+        long rows = h.MandatoryInteger(4, "NAXIS2"), width = h.MandatoryInteger(3, "NAXIS1");
+        if (axes.All(a => a > 0) && rows != tiles)
+            throw h.Refuse("NAXIS2", $"the compressed image has {tiles} tiles (ZNAXISn / ZTILEn) but its table {rows} rows");
+        if (width < 1) throw h.Refuse("NAXIS1", $"NAXIS1 = {width}: a compressed image's table rows cannot be empty");
+        var codec = h.String("ZCMPTYPE")?.Trim() ?? throw h.Refuse("ZCMPTYPE", "a compressed image needs ZCMPTYPE");
+        if (!Codecs.Contains(codec))
+            throw h.Refuse("ZCMPTYPE", $"ZCMPTYPE = '{codec}' is not one of {string.Join(", ", Codecs)}");
+        for (int n = 1; n <= 99; n++)
+        {
+            if (h.String($"ZNAME{n}")?.Trim() is not { } parameter) break;
+            double? value = h.Real($"ZVAL{n}");
+            bool ok = (codec, parameter) switch
+            {
+                ("RICE_1" or "RICE_ONE", "BLOCKSIZE") => value is 16 or 32,
+                ("RICE_1" or "RICE_ONE", "BYTEPIX") => value is 1 or 2 or 4 or 8,
+                ("HCOMPRESS_1", "SCALE") => value is >= 0,
+                ("HCOMPRESS_1", "SMOOTH") => value is 0 or 1,
+                _ => true,
+            };
+            if (!ok) throw h.Refuse($"ZVAL{n}", $"{codec} parameter {parameter} = {(value is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : "(not a number)")} is not one CFITSIO can use");
+        }
+    }
 
     private static int CheckBitpix(FitsHeader h, string key, long bitpix)
     {
