@@ -105,8 +105,9 @@ public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest requ
                 $"is {info.Size} bytes, over the limit of {limits.MaxDownloadBytesPerFile} bytes per file ({JobLimits.SectionName}:MaxDownloadBytesPerFile)");
     }
 
-    /// <summary>The readers' structural limits only: the job's own limits are checked below, naming their settings.</summary>
-    private static readonly ArrayLimits Structural = ArrayLimits.Default with { MaxDecompressedBytes = long.MaxValue };
+    /// <summary>The readers' structural limits; the job's own limits are checked below, naming their settings (the
+    /// decompressed bytes are bounded here by the largest value the setting may take, as gzip tiles are inflated to check them).</summary>
+    private static readonly ArrayLimits Structural = ArrayLimits.Default with { MaxDecompressedBytes = Array.MaxLength };
 
     private void CountCutouts(string path, BinaryData bytes)
     {

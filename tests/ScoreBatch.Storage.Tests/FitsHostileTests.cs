@@ -171,4 +171,65 @@ public class FitsHostileTests
         Assert.Equal(new CutoutArray("d.fits[0]", 3, 6, 4), Assert.Single(layout.Arrays));
         Assert.Equal(0, layout.DecompressedBytes);
     }
+
+    /// <summary>The astropy-written seed of the fuzz test: HDUs 1-5 RICE_1, GZIP_2, HCOMPRESS_1, RICE_1 cube, GZIP_1.</summary>
+    private static byte[] CompressedSeed()
+    {
+        using var s = typeof(FitsHostileTests).Assembly.GetManifestResourceStream("seed.fits.fz")!;
+        using var ms = new MemoryStream();
+        s.CopyTo(ms);
+        return ms.ToArray();
+    }
+
+    /// <summary>Replaces the card <paramref name="key"/> of the header that starts at <paramref name="headerOffset"/>.</summary>
+    private static byte[] WithCard(byte[] bytes, int headerOffset, string key, string card)
+    {
+        var copy = (byte[])bytes.Clone();
+        for (int c = headerOffset; ; c += 80)
+            if (System.Text.Encoding.ASCII.GetString(copy, c, 8).TrimEnd() == key)
+            {
+                System.Text.Encoding.ASCII.GetBytes(card.PadRight(80)).CopyTo(copy, c);
+                return copy;
+            }
+    }
+
+    [Fact]
+    public void FitsReader_CompressedSeed_ReadsAllFiveImages() =>
+        Assert.Equal(["s.fits.fz[RICE]", "s.fits.fz[GZIP]", "s.fits.fz[HC]", "s.fits.fz[CUBE]#0", "s.fits.fz[CUBE]#1", "s.fits.fz[GZ1]"],
+            CutoutReader.Read("s.fits.fz", CompressedSeed()).Select(c => c.Id));
+
+    [Fact]
+    public void FitsReader_GzipHeaderRelabelledRice_RefusedInsteadOfSigfpe()
+    {
+        // Found by the fuzz test: HDU 2 (GZIP_2, ZVAL1 = NOISEBIT 0.0) relabelled RICE_1 gave RICE a BLOCKSIZE of 0: SIGFPE.
+        var bytes = WithCard(CompressedSeed(), 8640, "ZCMPTYPE", Card("ZCMPTYPE", "RICE_1"));
+        Assert.Contains("HDU 2: ZVAL1: RICE_1 reads ZVAL1 as BLOCKSIZE, and 0 is not a value it can use", Refused("r.fits.fz", bytes).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FitsReader_RiceBlocksizeEmpty_RefusedInsteadOfSigfpe()
+    {
+        // Found by the fuzz test: ZVAL1 = '' is read by CFITSIO as 0.
+        var bytes = WithCard(CompressedSeed(), 2880, "ZVAL1", "ZVAL1   = ''");
+        Assert.Contains("HDU 1: ZVAL1: a codec parameter must be a number", Refused("r.fits.fz", bytes).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FitsReader_CorruptGzipTile_RefusedInsteadOfEndlessInflate()
+    {
+        // Found by the fuzz test: header text spliced into the GZIP_1 heap of HDU 5 made CFITSIO grow one buffer
+        // past 40 GB of address space without end.
+        var bytes = CompressedSeed();
+        Array.Copy(CompressedSeed(), 5198, bytes, 32311, 514);
+        Assert.Matches(@"HDU 5: TFORM1: tile \d+: the gzip data of COMPRESSED_DATA are corrupt", Refused("g.fits.fz", bytes).Message);
+    }
+
+    [Fact]
+    public void FitsReader_TileDescriptorOutsideHeap_RefusedNamingColumn()
+    {
+        var bytes = CompressedSeed();
+        bytes[5760 + 4] = 0x7F; // HDU 1, row 1: heap offset 0x7F000000
+        Assert.Contains("HDU 1: TFORM1: tile 1: the COMPRESSED_DATA descriptor (20 elements at heap offset 2130706432) points outside the heap of 311 bytes",
+            Refused("d.fits.fz", bytes).Message, StringComparison.Ordinal);
+    }
 }

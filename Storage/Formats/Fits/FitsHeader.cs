@@ -89,6 +89,9 @@ internal sealed class FitsHeader
     internal double? Real(string key) =>
         Find(key) is { } card && double.TryParse(ValueText(card), NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v : null;
 
+    /// <summary>True when a card named <paramref name="key"/> with a value exists.</summary>
+    internal bool Has(string key) => Find(key) is not null;
+
     /// <summary>True for a first card named <paramref name="key"/> with the logical value T.</summary>
     internal bool IsTrue(string key) => Find(key) is { } card && ValueText(card) == "T";
 

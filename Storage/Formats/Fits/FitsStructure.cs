@@ -69,7 +69,7 @@ internal static class FitsStructure
         {
             if (hdus.Count >= limits.MaxHdus)
                 throw new CutoutFormatException(file, $"more than the limit of {limits.MaxHdus} HDUs");
-            var hdu = ParseHdu(bytes, offset, hdus.Count, file);
+            var hdu = ParseHdu(bytes, offset, hdus.Count, file, limits);
             hdus.Add(hdu);
             end = hdu.DataOffset + hdu.DataBytes;
             long padded = (hdu.DataBytes + FitsHeader.BlockSize - 1) / FitsHeader.BlockSize * FitsHeader.BlockSize;
@@ -81,7 +81,7 @@ internal static class FitsStructure
         return new Layout(hdus, length);
     }
 
-    private static FitsHdu ParseHdu(ReadOnlySpan<byte> bytes, long offset, int index, string file)
+    private static FitsHdu ParseHdu(ReadOnlySpan<byte> bytes, long offset, int index, string file, ArrayLimits limits)
     {
         var h = FitsHeader.Read(bytes, offset, file, index);
         bool primary = index == 0;
@@ -137,7 +137,11 @@ internal static class FitsStructure
             bitpix = CheckBitpix(h, "ZBITPIX", h.Integer("ZBITPIX") ?? throw h.Refuse("ZBITPIX", "a compressed image (ZIMAGE = T) needs ZBITPIX"));
             long znaxis = h.Integer("ZNAXIS") ?? throw h.Refuse("ZNAXIS", "a compressed image (ZIMAGE = T) needs ZNAXIS");
             axes = ReadAxes(h, "ZNAXIS", znaxis, position: null);
-            CheckTiling(h, axes);
+            var (codec, tile) = CheckTiling(h, axes);
+            var image = new FitsHdu(index, kind, bitpix, axes, extName, dataOffset, dataBytes);
+            if (image.ImageBytes > limits.MaxDecompressedBytes)
+                throw h.Refuse("ZNAXIS", $"the compressed image of ZNAXISn = ({string.Join(", ", axes)}), ZBITPIX = {bitpix} inflates to {image.ImageBytes} bytes, past the limit of {limits.MaxDecompressedBytes} decompressed bytes");
+            FitsTiles.Check(bytes, h, dataOffset, pcount, codec, tile, bitpix); // inflates gzip tiles: bounded by the check above
         }
         return new FitsHdu(index, kind, bitpix, axes, extName, dataOffset, dataBytes);
     }
@@ -165,16 +169,18 @@ internal static class FitsStructure
     /// row per tile, a known ZCMPTYPE, RICE_1 BLOCKSIZE 16 or 32 and BYTEPIX 1, 2, 4 or 8, HCOMPRESS_1 SCALE >= 0
     /// and SMOOTH 0 or 1 (FITS 4.0 10.4).
     /// </summary>
-    private static void CheckTiling(FitsHeader h, long[] axes)
+    private static (string Codec, long[] Tile) CheckTiling(FitsHeader h, long[] axes)
     {
         if (axes.Length == 0) throw h.Refuse("ZNAXIS", "a compressed image needs ZNAXIS >= 1");
         long tiles = 1;
+        var tileShape = new long[axes.Length];
         for (int k = 0; k < axes.Length; k++)
         {
             long tile = h.Integer($"ZTILE{k + 1}") ?? (k == 0 ? axes[0] : 1);
             if (tile < 1 || tile > Math.Max(1, axes[k]))
                 throw h.Refuse($"ZTILE{k + 1}", $"ZTILE{k + 1} = {tile} must be between 1 and ZNAXIS{k + 1} = {axes[k]}");
             tiles = Multiply(tiles, (axes[k] + tile - 1) / tile);
+            tileShape[k] = tile;
         }
         long rows = h.MandatoryInteger(4, "NAXIS2"), width = h.MandatoryInteger(3, "NAXIS1");
         if (axes.All(a => a > 0) && rows != tiles)
@@ -183,20 +189,20 @@ internal static class FitsStructure
         var codec = h.String("ZCMPTYPE")?.Trim() ?? throw h.Refuse("ZCMPTYPE", "a compressed image needs ZCMPTYPE");
         if (!Codecs.Contains(codec))
             throw h.Refuse("ZCMPTYPE", $"ZCMPTYPE = '{codec}' is not one of {string.Join(", ", Codecs)}");
-        for (int n = 1; n <= 99; n++)
+        // CFITSIO reads the codec parameters by position, ZVAL1 and ZVAL2, whatever ZNAMEn says (a GZIP_2 header
+        // relabelled RICE_1 gave RICE a BLOCKSIZE of 0.0 from NOISEBIT: SIGFPE).
+        double? v1 = h.Real("ZVAL1"), v2 = h.Real("ZVAL2");
+        if ((v1 is null && h.Has("ZVAL1")) || (v2 is null && h.Has("ZVAL2")))
+            throw h.Refuse(v1 is null && h.Has("ZVAL1") ? "ZVAL1" : "ZVAL2", "a codec parameter must be a number (CFITSIO reads an empty or odd value as 0)");
+        var (ok1, ok2, p1, p2) = codec switch
         {
-            if (h.String($"ZNAME{n}")?.Trim() is not { } parameter) break;
-            double? value = h.Real($"ZVAL{n}");
-            bool ok = (codec, parameter) switch
-            {
-                ("RICE_1" or "RICE_ONE", "BLOCKSIZE") => value is 16 or 32,
-                ("RICE_1" or "RICE_ONE", "BYTEPIX") => value is 1 or 2 or 4 or 8,
-                ("HCOMPRESS_1", "SCALE") => value is >= 0,
-                ("HCOMPRESS_1", "SMOOTH") => value is 0 or 1,
-                _ => true,
-            };
-            if (!ok) throw h.Refuse($"ZVAL{n}", $"{codec} parameter {parameter} = {(value is { } v ? v.ToString(System.Globalization.CultureInfo.InvariantCulture) : "(not a number)")} is not one CFITSIO can use");
-        }
+            "RICE_1" or "RICE_ONE" => (v1 is null or 16 or 32, v2 is null or 1 or 2 or 4 or 8, "BLOCKSIZE", "BYTEPIX"),
+            "HCOMPRESS_1" => (v1 is null or >= 0, v2 is null or 0 or 1, "SCALE", "SMOOTH"),
+            _ => (true, true, "", ""),
+        };
+        if (!ok1) throw h.Refuse("ZVAL1", $"{codec} reads ZVAL1 as {p1}, and {v1} is not a value it can use");
+        if (!ok2) throw h.Refuse("ZVAL2", $"{codec} reads ZVAL2 as {p2}, and {v2} is not a value it can use");
+        return (codec, tileShape);
     }
 
     private static int CheckBitpix(FitsHeader h, string key, long bitpix)

@@ -71,7 +71,7 @@ public sealed class FormatFuzzTests(ITestOutputHelper output)
             Assert.NotEmpty(CutoutReader.Read(name, bytes, Limits)); // the seed itself is valid
             for (int i = 0; i < CasesPerSeed; i++)
             {
-                var rng = new Random(Seed + s * 100_003 + i); // HashCode.Combine would differ per process
+                var rng = new Random(Seed * 1_000_003 + s * 10_007 + i); // HashCode.Combine would differ per process
                 var (mutation, mutated) = Mutate(name, bytes, rng);
                 cases++;
                 Volatile.Write(ref _current, $"seed {name}, case {i}: {mutation}");
