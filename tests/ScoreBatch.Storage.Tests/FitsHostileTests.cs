@@ -225,6 +225,16 @@ public class FitsHostileTests
     }
 
     [Fact]
+    public void FitsReader_GzipTileCutShort_RefusedInsteadOfEndlessInflate()
+    {
+        // Found by the fuzz test: tile 12 of HDU 2 (GZIP_2) with its descriptor's length cut from 87 to 23 bytes
+        // inflates without complaint in .NET, and CFITSIO loops on it without end.
+        var bytes = CompressedSeed();
+        bytes[11520 + 11 * 8 + 3] = 23;
+        Assert.Contains("HDU 2: TFORM1: tile 12: the gzip data of COMPRESSED_DATA are corrupt or cut short", Refused("cut.fits.fz", bytes).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FitsReader_TileDescriptorOutsideHeap_RefusedNamingColumn()
     {
         var bytes = CompressedSeed();

@@ -8,8 +8,9 @@ namespace ScoreBatch.Storage.Formats.Fits;
 /// Checks the binary table of a tile-compressed image before CFITSIO decompresses it (FITS 4.0 10.1): the columns'
 /// TFORMn widths add up to NAXIS1, every tile's variable-length descriptor points inside the heap, and every gzip
 /// tile (GZIP_1, GZIP_2, and the GZIP_COMPRESSED_DATA fallback column) inflates, in managed code, to at most the
-/// tile's size. The fuzz test found CFITSIO 4.2 looping without end on a corrupt gzip tile, growing one buffer past
-/// 40 GB of address space; the RICE, HCOMPRESS and PLIO decoders write at most one tile and stop.
+/// tile's size and matches its gzip trailer. The fuzz test found CFITSIO 4.2 looping without end on a corrupt or cut
+/// gzip tile, growing one buffer past 40 GB of address space; the RICE, HCOMPRESS and PLIO decoders write at most
+/// one tile and stop.
 /// </summary>
 internal static partial class FitsTiles
 {
@@ -44,8 +45,19 @@ internal static partial class FitsTiles
         }
     }
 
+    /// <summary>
+    /// Inflates one gzip tile and checks its trailer: the CRC-32 and length (ISIZE) of what it inflated to must be the
+    /// stream's last 8 bytes. .NET's inflater reads a truncated stream without complaint, while CFITSIO loops on it
+    /// without end; the trailer shows the cut (a file cut or corrupted by accident never passes it).
+    /// </summary>
     private static unsafe void CheckGzip(ReadOnlySpan<byte> compressed, long tileBytes, FitsHeader h, Column c, long row)
     {
+        string where = $"tile {row + 1}: the gzip data of {c.Name}";
+        if (compressed.Length < 18) throw h.Refuse($"TFORM{c.Number}", $"{where} are {compressed.Length} bytes, shorter than a gzip stream");
+        uint crcWanted = BinaryPrimitives.ReadUInt32LittleEndian(compressed[^8..]);
+        uint sizeWanted = BinaryPrimitives.ReadUInt32LittleEndian(compressed[^4..]);
+        uint crc = 0xFFFFFFFF;
+        long total = 0;
         fixed (byte* p = compressed)
         {
             using var stream = new UnmanagedMemoryStream(p, compressed.Length);
@@ -53,17 +65,35 @@ internal static partial class FitsTiles
             {
                 using var gzip = new GZipStream(stream, CompressionMode.Decompress);
                 var buffer = new byte[Math.Min(tileBytes + 1, 1 << 16)];
-                long total = 0;
                 int n;
                 while ((n = gzip.Read(buffer)) > 0)
+                {
                     if ((total += n) > tileBytes)
-                        throw h.Refuse($"TFORM{c.Number}", $"tile {row + 1}: the gzip data of {c.Name} inflate past the tile's {tileBytes} bytes");
+                        throw h.Refuse($"TFORM{c.Number}", $"{where} inflate past the tile's {tileBytes} bytes");
+                    crc = Crc32(crc, buffer.AsSpan(0, n));
+                }
             }
             catch (InvalidDataException e)
             {
-                throw h.Refuse($"TFORM{c.Number}", $"tile {row + 1}: the gzip data of {c.Name} are corrupt ({e.Message})");
+                throw h.Refuse($"TFORM{c.Number}", $"{where} are corrupt ({e.Message})");
             }
         }
+        if ((crc ^ 0xFFFFFFFF) != crcWanted || (uint)total != sizeWanted)
+            throw h.Refuse($"TFORM{c.Number}", $"{where} are corrupt or cut short (inflated {total} bytes; the gzip trailer does not match them)");
+    }
+
+    private static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
+    {
+        uint c = (uint)n;
+        for (int k = 0; k < 8; k++) c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
+        return c;
+    }).ToArray();
+
+    /// <summary>CRC-32 (IEEE 802.3, as gzip's trailer), continued from <paramref name="crc"/>.</summary>
+    private static uint Crc32(uint crc, ReadOnlySpan<byte> data)
+    {
+        foreach (var b in data) crc = CrcTable[(crc ^ b) & 0xFF] ^ (crc >> 8);
+        return crc;
     }
 
     /// <summary>The columns from TFIELDS and TFORMn (binary-table formats, FITS 4.0 table 18); widths must add up to NAXIS1.</summary>

@@ -76,7 +76,12 @@ public sealed class FormatFuzzTests(ITestOutputHelper output)
                 cases++;
                 Volatile.Write(ref _current, $"seed {name}, case {i}: {mutation}");
                 Volatile.Write(ref _done, cases);
-                if (Environment.GetEnvironmentVariable("SCOREBATCH_FUZZ_TRACE") is { Length: > 0 } trace) File.WriteAllText(trace, _current); // names the case a native crash died in
+                if (Environment.GetEnvironmentVariable("SCOREBATCH_FUZZ_TRACE") is { Length: > 0 } trace)
+                {
+                    // Names the case (and keeps its bytes) that a native crash or a hang stopped in.
+                    File.WriteAllText(trace, _current);
+                    File.WriteAllBytes(trace + ".bin", mutated);
+                }
                 if (Outcome(name, mutated, $"seed {name}, case {i}: {mutation}")) accepted++;
                 else refused++;
             }
