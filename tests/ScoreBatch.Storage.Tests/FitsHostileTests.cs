@@ -235,6 +235,16 @@ public class FitsHostileTests
     }
 
     [Fact]
+    public void FitsReader_HcompressTileWithCorruptWidth_RefusedInsteadOfSegfault()
+    {
+        // Found by the fuzz test: one bit of the HCOMPRESS stream's nx (HDU 3, heap byte 4) made CFITSIO clear
+        // 528 x 16 pixels of a 16 x 16 tile buffer: SIGSEGV.
+        var bytes = CompressedSeed();
+        bytes[17292] ^= 2;
+        Assert.Contains("HDU 3: TFORM1: tile 1: the HCOMPRESS data of COMPRESSED_DATA declare 528 x 16 pixels (scale 0) for a tile of 256", Refused("hc.fits.fz", bytes).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FitsReader_TileDescriptorOutsideHeap_RefusedNamingColumn()
     {
         var bytes = CompressedSeed();

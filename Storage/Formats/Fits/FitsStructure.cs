@@ -39,9 +39,10 @@ internal sealed record FitsHdu(int Index, FitsHduKind Kind, int Bitpix, long[] A
 /// their required order (SIMPLE or XTENSION, BITPIX, NAXIS, NAXISn, PCOUNT, GCOUNT), BITPIX one of the six
 /// standard values, NAXIS within the standard's 0..999 and at most <see cref="MaxAxes"/>, every NAXISn >= 0,
 /// PCOUNT >= 0 and GCOUNT >= 1, and the data size |BITPIX|·GCOUNT·(PCOUNT + NAXIS1·...·NAXISn)/8 within what is
-/// left of the file. Compressed images also have ZBITPIX, ZNAXIS and ZNAXISn checked the same way. Bytes after the
-/// last HDU that do not start another extension are ignored, as astropy does; <see cref="Length"/> tells the reader
-/// how much of the file to hand to CFITSIO.
+/// left of the file. Compressed images also have ZBITPIX, ZNAXIS and ZNAXISn checked the same way, their tiling and
+/// codec parameters, and their tiles (<see cref="FitsTiles"/>). Bytes after the last HDU that do not start another
+/// extension are ignored, as astropy does; <see cref="Layout.Length"/> tells the reader how much of the file to hand
+/// to CFITSIO.
 /// </summary>
 internal static class FitsStructure
 {
@@ -141,7 +142,7 @@ internal static class FitsStructure
             var image = new FitsHdu(index, kind, bitpix, axes, extName, dataOffset, dataBytes);
             if (image.ImageBytes > limits.MaxDecompressedBytes)
                 throw h.Refuse("ZNAXIS", $"the compressed image of ZNAXISn = ({string.Join(", ", axes)}), ZBITPIX = {bitpix} inflates to {image.ImageBytes} bytes, past the limit of {limits.MaxDecompressedBytes} decompressed bytes");
-            FitsTiles.Check(bytes, h, dataOffset, pcount, codec, tile, bitpix); // inflates gzip tiles: bounded by the check above
+            FitsTiles.Check(bytes, h, dataOffset, pcount, codec, axes, tile, bitpix); // inflates gzip tiles: bounded by the check above
         }
         return new FitsHdu(index, kind, bitpix, axes, extName, dataOffset, dataBytes);
     }

@@ -10,7 +10,7 @@ namespace ScoreBatch.Storage.Formats.Fits;
 /// tile (GZIP_1, GZIP_2, and the GZIP_COMPRESSED_DATA fallback column) inflates, in managed code, to at most the
 /// tile's size and matches its gzip trailer. The fuzz test found CFITSIO 4.2 looping without end on a corrupt or cut
 /// gzip tile, growing one buffer past 40 GB of address space; the RICE, HCOMPRESS and PLIO decoders write at most
-/// one tile and stop.
+/// one tile and stop, once the HCOMPRESS stream's own header is checked against its tile.
 /// </summary>
 internal static partial class FitsTiles
 {
@@ -19,7 +19,7 @@ internal static partial class FitsTiles
     /// <summary>One column of the table: its byte offset in a row, width, and for P/Q descriptors the element size.</summary>
     private sealed record Column(int Number, string Name, long Offset, long Width, char Type, int ElementSize);
 
-    internal static void Check(ReadOnlySpan<byte> bytes, FitsHeader h, long dataOffset, long pcount, string codec, long[] tile, int zbitpix)
+    internal static void Check(ReadOnlySpan<byte> bytes, FitsHeader h, long dataOffset, long pcount, string codec, long[] axes, long[] tile, int zbitpix)
     {
         long width = h.MandatoryInteger(3, "NAXIS1"), rows = h.MandatoryInteger(4, "NAXIS2");
         var columns = Columns(h, width);
@@ -39,8 +39,11 @@ internal static partial class FitsTiles
                 long offset = c.Type == 'P' ? BinaryPrimitives.ReadInt32BigEndian(at[4..]) : BinaryPrimitives.ReadInt64BigEndian(at[8..]);
                 if (count < 0 || offset < 0 || count > (heapSize - offset) / c.ElementSize || offset > heapSize)
                     throw h.Refuse($"TFORM{c.Number}", $"tile {r + 1}: the {c.Name} descriptor ({count} elements at heap offset {offset}) points outside the heap of {heapSize} bytes");
+                var data = bytes.Slice((int)(dataOffset + heapStart + offset), (int)(count * c.ElementSize));
                 if (gzip && count > 0)
-                    CheckGzip(bytes.Slice((int)(dataOffset + heapStart + offset), (int)(count * c.ElementSize)), tileBytes, h, c, r);
+                    CheckGzip(data, tileBytes, h, c, r);
+                else if (codec == "HCOMPRESS_1" && c.Name == "COMPRESSED_DATA" && count > 0)
+                    CheckHcompress(data, TilePixels(axes, tile, r), h, c, r);
             }
         }
     }
@@ -80,6 +83,36 @@ internal static partial class FitsTiles
         }
         if ((crc ^ 0xFFFFFFFF) != crcWanted || (uint)total != sizeWanted)
             throw h.Refuse($"TFORM{c.Number}", $"{where} are corrupt or cut short (inflated {total} bytes; the gzip trailer does not match them)");
+    }
+
+    /// <summary>
+    /// The HCOMPRESS stream header (magic 0xDD 0x99, nx, ny, scale as big-endian int32): CFITSIO's decoder clears nx·ny
+    /// pixels of the tile's buffer before it checks anything, so a corrupt nx wrote past it (SIGSEGV in the fuzz test).
+    /// nx·ny must be the tile's own pixel count.
+    /// </summary>
+    private static void CheckHcompress(ReadOnlySpan<byte> data, long pixels, FitsHeader h, Column c, long row)
+    {
+        string where = $"tile {row + 1}: the HCOMPRESS data of {c.Name}";
+        if (data.Length < 14 || data[0] != 0xDD || data[1] != 0x99)
+            throw h.Refuse($"TFORM{c.Number}", $"{where} do not start with the HCOMPRESS magic 0xDD99");
+        long nx = BinaryPrimitives.ReadInt32BigEndian(data[2..]), ny = BinaryPrimitives.ReadInt32BigEndian(data[6..]);
+        int scale = BinaryPrimitives.ReadInt32BigEndian(data[10..]);
+        if (nx < 1 || ny < 1 || nx * ny != pixels || scale < 0)
+            throw h.Refuse($"TFORM{c.Number}", $"{where} declare {nx} x {ny} pixels (scale {scale}) for a tile of {pixels}");
+    }
+
+    /// <summary>Pixels of tile <paramref name="row"/> (0-based, FITS tile order: axis 1 fastest); edge tiles are smaller.</summary>
+    private static long TilePixels(long[] axes, long[] tile, long row)
+    {
+        long pixels = 1, rest = row;
+        for (int k = 0; k < axes.Length; k++)
+        {
+            long count = (axes[k] + tile[k] - 1) / tile[k];
+            long index = rest % count;
+            rest /= count;
+            pixels *= Math.Min(tile[k], axes[k] - index * tile[k]);
+        }
+        return pixels;
     }
 
     private static readonly uint[] CrcTable = Enumerable.Range(0, 256).Select(n =>
