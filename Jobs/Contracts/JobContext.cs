@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ScoreBatch.Storage.Abstractions;
+using ScoreBatch.Storage.Formats;
 
 namespace ScoreBatch.Jobs.Contracts;
 
@@ -23,6 +24,10 @@ public sealed class JobContext
 
     /// <summary>Requested device: "auto", "cpu" or "cuda".</summary>
     public string Device { get; init; } = "auto";
+
+    /// <summary>Limits every cutout file is read under (cutout size and count, decompressed bytes), checked from its
+    /// headers before any pixel buffer is allocated; the worker sets them from ScoreBatch:Limits.</summary>
+    public ArrayLimits InputLimits { get; init; } = ArrayLimits.Default;
 
     /// <summary>A local folder this worker may use for scratch files; never outside it.</summary>
     public string CacheDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "scorebatch-cache");

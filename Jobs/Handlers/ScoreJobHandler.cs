@@ -205,7 +205,7 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
             int[] shape;
             try
             {
-                cutouts = CutoutReader.Read(file.RelativeName, bytes.ToMemory().Span);
+                cutouts = CutoutReader.Read(file.RelativeName, bytes.ToMemory().Span, context.InputLimits);
                 shape = ScoreShards.OutputShape(file.RelativeName, cutouts);
             }
             catch (CutoutFormatException e)

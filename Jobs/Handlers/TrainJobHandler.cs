@@ -142,7 +142,7 @@ public sealed class TrainJobHandler : IJobHandler
             var bytes = await context.Store.ReadAsync(files[i].Path, cancellationToken).ConfigureAwait(false);
             try
             {
-                cutouts.AddRange(CutoutReader.Read(files[i].RelativeName, bytes.ToMemory().Span));
+                cutouts.AddRange(CutoutReader.Read(files[i].RelativeName, bytes.ToMemory().Span, context.InputLimits));
             }
             catch (CutoutFormatException e)
             {

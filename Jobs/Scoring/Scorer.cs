@@ -162,6 +162,9 @@ public sealed class Scorer
                 ThrowForCutoutOutsideDomain(batch);
                 throw;
             }
+            // One sync per batch: a cutout far outside the model space the prior was trained in gets no score at all.
+            if (!(y.abs().max().to(ScalarType.Float64).item<double>() <= MaxModelSpaceMagnitude))
+                ThrowForCutoutOutOfRange(batch);
             var t = tensor(times, [n]).to(y.dtype).to(_device); // [N]
             var a = tensor(scales, [n, 1, 1, 1]).to(y.dtype).to(_device); // [N x 1 x 1 x 1]; 1 for noise-free scoring
             var raw = Options.Noise == NoiseMode.None ? _score(y, t) : _score(y * a, t); // s_theta at the (scaled) observation
@@ -293,6 +296,33 @@ public sealed class Scorer
                 throw new CutoutScoringException(c.Id, $"outside the domain of the {_transform.Spec.Name} transform: {e.Message}");
             }
         }
+    }
+
+    /// <summary>
+    /// Largest |y| in model space that is scored (100). The priors are trained on images normalised to peak 1
+    /// (SCIENCE.md): y ≤ 6.9 under log1p, and the noise at any scoring t is below 1 in y units. A pixel of 1e30
+    /// (y = 691 under log1p) was scored and ranked least anomalous because the chain rule divides by 1 + x; such a
+    /// score says nothing, so the cutout is refused naming the pixel. 100 is x ≈ 22000 times the peak under log1p,
+    /// and 100 times the peak (or 100 sigma) under the affine transforms.
+    /// </summary>
+    public const double MaxModelSpaceMagnitude = 100;
+
+    /// <summary>Runs the transform on each cutout alone to name the first whose model-space values pass <see cref="MaxModelSpaceMagnitude"/>.</summary>
+    private void ThrowForCutoutOutOfRange(Cutout[] batch)
+    {
+        foreach (var c in batch)
+        {
+            using var scope = NewDisposeScope();
+            var y = _transform.Forward(tensor(c.Pixels, [1, 1, c.Height, c.Width])).to(float32).cpu().data<float>().ToArray();
+            for (int k = 0; k < y.Length; k++)
+            {
+                if (Math.Abs(y[k]) <= MaxModelSpaceMagnitude) continue;
+                throw new CutoutScoringException(c.Id,
+                    $"pixel (row {k / c.Width}, col {k % c.Width}) is {c.Pixels[k]}, which the {_transform.Spec.Name} transform maps to {y[k]} in model space, "
+                    + $"beyond ±{MaxModelSpaceMagnitude}: the prior was trained on images normalised to peak 1 and its score there would mean nothing; normalise the cutout");
+            }
+        }
+        throw new InvalidOperationException("a batch left the model space but none of its cutouts did alone");
     }
 
     private static int IndexOfNonFinite(ReadOnlySpan<float> values)

@@ -15,17 +15,55 @@ public static class CutoutReader
     public static bool IsSupported(string name) =>
         SupportedExtensions.Any(e => name.EndsWith(e, StringComparison.OrdinalIgnoreCase));
 
-    /// <summary>Parses <paramref name="bytes"/> as the file <paramref name="name"/> (the name is used in ids and errors).</summary>
+    /// <summary>
+    /// Parses <paramref name="bytes"/> as the file <paramref name="name"/> (the name is used in ids and errors).
+    /// Every limit of <paramref name="limits"/> is checked from the headers before a pixel buffer is allocated.
+    /// </summary>
     public static IReadOnlyList<Cutout> Read(string name, ReadOnlySpan<byte> bytes, ArrayLimits? limits = null)
     {
         limits ??= ArrayLimits.Default;
-        if (name.EndsWith(".npy", StringComparison.OrdinalIgnoreCase))
-            return Split(name, Npy.Read(bytes, name, limits));
-        if (name.EndsWith(".npz", StringComparison.OrdinalIgnoreCase))
-            return Npz.ReadCutouts(bytes, name, limits);
+        switch (FormatOf(name))
+        {
+            case Format.Npy:
+                var header = Npy.ReadHeader(bytes, name, limits, out _);
+                var array = CutoutArray.Of(name, header.Shape);
+                limits.CheckCutouts(name, null, array.Count, array.Height, array.Width);
+                return Split(name, Npy.Read(bytes, name, limits));
+            case Format.Npz:
+                return Npz.ReadCutouts(bytes, name, limits);
+            default:
+                return Fits.FitsReader.ReadCutouts(bytes, name, limits);
+        }
+    }
+
+    /// <summary>
+    /// The arrays the file declares and the bytes it inflates to, from its headers only (an .npz member is inflated
+    /// only as far as its .npy header; FITS headers are parsed without CFITSIO). Checks the structural limits of
+    /// <paramref name="limits"/> (elements, members, HDUs, decompressed bytes) but leaves cutout size and count to
+    /// the caller, which may count across files.
+    /// </summary>
+    public static CutoutLayout Describe(string name, ReadOnlySpan<byte> bytes, ArrayLimits limits)
+    {
+        switch (FormatOf(name))
+        {
+            case Format.Npy:
+                return new CutoutLayout([CutoutArray.Of(name, Npy.ReadHeader(bytes, name, limits, out _).Shape)], 0);
+            case Format.Npz:
+                return Npz.Describe(bytes, name, limits);
+            default:
+                return Fits.FitsReader.Describe(bytes, name, limits);
+        }
+    }
+
+    private enum Format { Npy, Npz, Fits }
+
+    private static Format FormatOf(string name)
+    {
+        if (name.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return Format.Npy;
+        if (name.EndsWith(".npz", StringComparison.OrdinalIgnoreCase)) return Format.Npz;
         if (name.EndsWith(".fits", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".fit", StringComparison.OrdinalIgnoreCase)
             || name.EndsWith(".fz", StringComparison.OrdinalIgnoreCase))
-            return Fits.FitsReader.ReadCutouts(bytes, name, limits);
+            return Format.Fits;
         throw new CutoutFormatException(name, $"unsupported file type; accepted: {string.Join(", ", SupportedExtensions)}");
     }
 
@@ -44,7 +82,8 @@ public static class CutoutReader
                     list.Add(new Cutout($"{name}#{i}", s[1], s[2], array.Data.AsSpan(i * plane, plane).ToArray()));
                 return list;
             default:
-                throw new CutoutFormatException(name, $"expected a 2-D image [H x W] or a 3-D stack [N x H x W], got shape ({string.Join(", ", s)})");
+                _ = CutoutArray.Of(name, s); // throws naming the shape
+                return [];
         }
     }
 }

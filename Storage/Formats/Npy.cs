@@ -70,6 +70,7 @@ public static partial class Npy
 
     private static NpyHeader ParseHeader(string text, string name, ArrayLimits limits)
     {
+        CheckKeys(text, name);
         var descr = DescrRegex().Match(text);
         if (!descr.Success)
         {
@@ -116,6 +117,24 @@ public static partial class Npy
         if (count > limits.MaxElements)
             throw new CutoutFormatException(name, $"array of shape ({shapeMatch.Groups[1].Value}) exceeds the limit of {limits.MaxElements} elements");
         return new NpyHeader(kind, itemSize, bigEndian, order.Groups[1].Value == "True", shape);
+    }
+
+    /// <summary>
+    /// The header's keys must be 'descr', 'fortran_order' and 'shape', once each. numpy 1.24 refuses any other key
+    /// ("Header does not contain the correct keys") and, for a key written twice, silently uses the last, as a Python
+    /// dict literal does; a file that two readers could read differently is refused here, naming the key.
+    /// </summary>
+    private static void CheckKeys(string text, string name)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (Match key in KeyRegex().Matches(text))
+        {
+            var k = key.Groups[1].Value;
+            if (k is not ("descr" or "fortran_order" or "shape"))
+                throw new CutoutFormatException(name, $"malformed .npy header: unknown key '{k}' (numpy accepts only 'descr', 'fortran_order' and 'shape')");
+            if (!seen.Add(k))
+                throw new CutoutFormatException(name, $"malformed .npy header: the key '{k}' appears twice (numpy would silently use the last one); refused as ambiguous");
+        }
     }
 
     private static void Convert(ReadOnlySpan<byte> src, NpyHeader h, float[] dst)
@@ -226,6 +245,9 @@ public static partial class Npy
         Write(ms, data, shape);
         return ms.ToArray();
     }
+
+    [GeneratedRegex(@"'([^']*)'\s*:")]
+    private static partial Regex KeyRegex();
 
     [GeneratedRegex(@"'descr'\s*:\s*'([^']*)'")]
     private static partial Regex DescrRegex();

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 
 namespace ScoreBatch.Storage.Formats;
@@ -14,9 +15,31 @@ public static class Npz
     public sealed record Member(string Key, NdArray Array);
 
     /// <summary>All members in archive order; <paramref name="name"/> is used in errors.</summary>
-    public static unsafe IReadOnlyList<Member> Read(ReadOnlySpan<byte> bytes, string name, ArrayLimits? limits = null)
+    public static IReadOnlyList<Member> Read(ReadOnlySpan<byte> bytes, string name, ArrayLimits? limits = null) =>
+        Open(bytes, name, zip => ReadMembers(zip, name, limits ?? ArrayLimits.Default, asCutouts: false));
+
+    /// <summary>The archive's arrays as cutouts: ids "name:key" for an image, "name:key#i" for each plane of a stack.
+    /// Each member's shape is checked against the cutout limits from its .npy header before the member is inflated.</summary>
+    public static IReadOnlyList<Cutout> ReadCutouts(ReadOnlySpan<byte> bytes, string name, ArrayLimits? limits = null)
     {
-        limits ??= ArrayLimits.Default;
+        var members = Open(bytes, name, zip => ReadMembers(zip, name, limits ?? ArrayLimits.Default, asCutouts: true));
+        var cutouts = new List<Cutout>();
+        foreach (var m in members)
+            cutouts.AddRange(CutoutReader.Split($"{name}:{m.Key}", m.Array));
+        return cutouts;
+    }
+
+    /// <summary>The members' shapes and the declared uncompressed size, inflating each member only as far as its .npy header.</summary>
+    public static CutoutLayout Describe(ReadOnlySpan<byte> bytes, string name, ArrayLimits limits) =>
+        Open(bytes, name, zip =>
+        {
+            var (entries, total) = CheckEntries(zip, name, limits);
+            var arrays = entries.Select(e => CutoutArray.Of($"{name}:{e.FullName[..^4]}", PeekHeader(e, name, limits).Shape)).ToList();
+            return new CutoutLayout(arrays, total);
+        });
+
+    private static unsafe T Open<T>(ReadOnlySpan<byte> bytes, string name, Func<ZipArchive, T> read)
+    {
         if (bytes.Length == 0) throw new CutoutFormatException(name, "empty file (0 bytes), expected an .npz archive");
         fixed (byte* p = bytes)
         {
@@ -31,13 +54,22 @@ public static class Npz
                 throw new CutoutFormatException(name, $"not an .npz (zip) archive: {e.Message}");
             }
             using (zip)
-                return ReadMembers(zip, name, limits);
+                return read(zip);
         }
     }
 
-    private static List<Member> ReadMembers(ZipArchive zip, string name, ArrayLimits limits)
+    /// <summary>The .npy members, after the member count and the declared uncompressed total are checked.</summary>
+    private static (List<ZipArchiveEntry> Entries, long Total) CheckEntries(ZipArchive zip, string name, ArrayLimits limits)
     {
-        var entries = zip.Entries.Where(e => !e.FullName.EndsWith('/')).ToList();
+        List<ZipArchiveEntry> entries;
+        try
+        {
+            entries = zip.Entries.Where(e => !e.FullName.EndsWith('/')).ToList();
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CutoutFormatException(name, $"corrupt .npz (zip) directory: {e.Message}");
+        }
         if (entries.Count > limits.MaxArchiveMembers)
             throw new CutoutFormatException(name, $".npz archive has {entries.Count} members, more than the limit of {limits.MaxArchiveMembers}");
         long total = 0;
@@ -45,18 +77,68 @@ public static class Npz
         {
             if (!e.FullName.EndsWith(".npy", StringComparison.Ordinal))
                 throw new CutoutFormatException(name, $"member '{e.FullName}' is not an .npy array");
+            if (e.Length < 0 || e.Length > limits.MaxDecompressedBytes - total)
+                throw new CutoutFormatException(name, $".npz members declare {(e.Length < 0 ? "more than 2^63" : (Int128)total + e.Length)} uncompressed bytes, more than the limit of {limits.MaxDecompressedBytes} decompressed bytes per file");
             total += e.Length;
-            if (e.Length < 0 || total > limits.MaxArchiveBytes)
-                throw new CutoutFormatException(name, $".npz members declare {total} uncompressed bytes, more than the limit of {limits.MaxArchiveBytes}");
         }
+        return (entries, total);
+    }
+
+    private static List<Member> ReadMembers(ZipArchive zip, string name, ArrayLimits limits, bool asCutouts)
+    {
+        var (entries, _) = CheckEntries(zip, name, limits);
         var members = new List<Member>(entries.Count);
         foreach (var e in entries)
         {
             var key = e.FullName[..^4];
+            var header = PeekHeader(e, name, limits);
+            if (asCutouts)
+            {
+                var array = CutoutArray.Of($"{name}:{key}", header.Shape);
+                limits.CheckCutouts($"{name}:{key}", null, array.Count, array.Height, array.Width);
+            }
             var data = Inflate(e, name);
             members.Add(new Member(key, Npy.Read(data, $"{name}:{key}", limits)));
         }
         return members;
+    }
+
+    /// <summary>Inflates only the member's .npy prefix and header (at most 12 + MaxHeaderBytes bytes) and parses it.</summary>
+    private static Npy.NpyHeader PeekHeader(ZipArchiveEntry entry, string name, ArrayLimits limits)
+    {
+        var member = $"{name}:{entry.FullName[..^4]}";
+        try
+        {
+            using var s = entry.Open();
+            var prefix = new byte[12];
+            int n = ReadUpTo(s, prefix);
+            if (n < 10) return Npy.ReadHeader(prefix.AsSpan(0, n), member, limits, out _); // throws: empty or truncated
+            long headerLength = prefix[6] == 1 ? BinaryPrimitives.ReadUInt16LittleEndian(prefix.AsSpan(8)) : n < 12 ? 0 : BinaryPrimitives.ReadUInt32LittleEndian(prefix.AsSpan(8));
+            int prefixLength = prefix[6] == 1 ? 10 : 12;
+            if (headerLength > limits.MaxHeaderBytes)
+                throw new CutoutFormatException(member, $".npy header of {headerLength} bytes exceeds the limit of {limits.MaxHeaderBytes}");
+            var head = new byte[prefixLength + headerLength];
+            prefix.AsSpan(0, Math.Min(n, head.Length)).CopyTo(head);
+            int got = Math.Min(n, head.Length);
+            if (got < head.Length) got += ReadUpTo(s, head.AsSpan(got));
+            return Npy.ReadHeader(head.AsSpan(0, got), member, limits, out _);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new CutoutFormatException(name, $"member '{entry.FullName}' is corrupt: {e.Message}");
+        }
+    }
+
+    private static int ReadUpTo(Stream s, Span<byte> buffer)
+    {
+        int read = 0;
+        while (read < buffer.Length)
+        {
+            int n = s.Read(buffer[read..]);
+            if (n == 0) break;
+            read += n;
+        }
+        return read;
     }
 
     /// <summary>Inflates one member into a buffer of its declared size and fails if the stream holds more or less.</summary>
@@ -66,13 +148,8 @@ public static class Npz
         try
         {
             using var s = entry.Open();
-            int read = 0;
-            while (read < buffer.Length)
-            {
-                int n = s.Read(buffer, read, buffer.Length - read);
-                if (n == 0) throw new CutoutFormatException(name, $"member '{entry.FullName}' is truncated: {read} of {buffer.Length} bytes");
-                read += n;
-            }
+            int read = ReadUpTo(s, buffer);
+            if (read < buffer.Length) throw new CutoutFormatException(name, $"member '{entry.FullName}' is truncated: {read} of {buffer.Length} bytes");
             Span<byte> probe = stackalloc byte[1];
             if (s.Read(probe) != 0)
                 throw new CutoutFormatException(name, $"member '{entry.FullName}' inflates past its declared size of {buffer.Length} bytes");
@@ -82,15 +159,6 @@ public static class Npz
             throw new CutoutFormatException(name, $"member '{entry.FullName}' is corrupt: {e.Message}");
         }
         return buffer;
-    }
-
-    /// <summary>The archive's arrays as cutouts: ids "name:key" for an image, "name:key#i" for each plane of a stack.</summary>
-    public static IReadOnlyList<Cutout> ReadCutouts(ReadOnlySpan<byte> bytes, string name, ArrayLimits? limits = null)
-    {
-        var cutouts = new List<Cutout>();
-        foreach (var m in Read(bytes, name, limits))
-            cutouts.AddRange(CutoutReader.Split($"{name}:{m.Key}", m.Array));
-        return cutouts;
     }
 
     /// <summary>Writes float32 arrays as an .npz (deflated when <paramref name="compress"/>, like numpy.savez_compressed).</summary>

@@ -1,3 +1,5 @@
+using ScoreBatch.Storage.Formats;
+
 namespace ScoreBatch.Worker.Hosting;
 
 /// <summary>
@@ -28,4 +30,17 @@ public sealed record JobLimits
     /// <summary>Largest single file (cutouts, checkpoint) a job may download; checked on the blob's size before
     /// any byte is read. 1 GiB: a whole file is held in memory, and a 64² float32 stack of 65k cutouts fits.</summary>
     public long MaxDownloadBytesPerFile { get; set; } = 1L << 30;
+
+    /// <summary>Most bytes one compressed file may inflate to (the members of an .npz, the images of a .fits.fz),
+    /// checked on the declared sizes before anything is inflated. 1 GiB, as for a downloaded file: a 1.8 MB .npz
+    /// that inflates to 2 GB is refused instead of costing 2 GB of memory.</summary>
+    public long MaxDecompressedBytesPerFile { get; set; } = 1L << 30;
+
+    /// <summary>The limits the cutout readers check from every file's headers before allocating (all formats alike).</summary>
+    public ArrayLimits ToArrayLimits() => ArrayLimits.Default with
+    {
+        MaxCutoutSide = MaxCutoutSize,
+        MaxCutouts = MaxCutoutsPerJob,
+        MaxDecompressedBytes = MaxDecompressedBytesPerFile,
+    };
 }

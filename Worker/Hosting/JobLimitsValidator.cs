@@ -23,6 +23,9 @@ public sealed class JobLimitsValidator : IValidateOptions<JobLimits>
         // A file is held whole in one managed array.
         Check(o.MaxDownloadBytesPerFile >= 1 && o.MaxDownloadBytesPerFile <= Array.MaxLength,
             $"{S}:MaxDownloadBytesPerFile must be between 1 and {Array.MaxLength} (one in-memory array), got {o.MaxDownloadBytesPerFile}");
+        // One .npz member is inflated into one managed array.
+        Check(o.MaxDecompressedBytesPerFile >= 1 && o.MaxDecompressedBytesPerFile <= Array.MaxLength,
+            $"{S}:MaxDecompressedBytesPerFile must be between 1 and {Array.MaxLength} (one in-memory array), got {o.MaxDecompressedBytesPerFile}");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

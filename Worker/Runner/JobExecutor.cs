@@ -132,6 +132,7 @@ public sealed partial class JobExecutor(
             Time = time,
             Device = _o.Device,
             CacheDirectory = Path.Combine(_o.CacheDirectory, request.Id),
+            InputLimits = _limits.ToArrayLimits(),
         };
 
         var monitor = MonitorAsync(lease, request, progress, job, monitorStop.Token);

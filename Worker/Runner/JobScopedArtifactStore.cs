@@ -11,8 +11,10 @@ namespace ScoreBatch.Worker.Runner;
 /// land only under the job's output prefix, whatever names a message or an input listing produced; (2) refuses to
 /// download a file larger than <see cref="JobLimits.MaxDownloadBytesPerFile"/>, judged on the blob's size before
 /// any byte is read (the size a listing of this attempt reported, else one metadata request) and again on the bytes
-/// that arrived; (3) reads the header of every .npy under the input prefix and stops the job when a cutout is
-/// larger than <see cref="JobLimits.MaxCutoutSize"/> or the job's cutouts pass <see cref="JobLimits.MaxCutoutsPerJob"/>.
+/// that arrived; (3) reads the headers of every cutout file under the input prefix (.npy, .npz, FITS and .fits.fz
+/// alike, <see cref="CutoutReader.Describe"/>) and stops the job when a cutout is larger than
+/// <see cref="JobLimits.MaxCutoutSize"/>, the job's cutouts pass <see cref="JobLimits.MaxCutoutsPerJob"/> or a
+/// compressed file would inflate past <see cref="JobLimits.MaxDecompressedBytesPerFile"/>.
 /// Every refusal is a <see cref="JobValidationException"/> naming the file (or "input"), so the job is poisoned
 /// with that name, never retried. It also remembers the size and SHA-256 of what this attempt wrote, so the
 /// manifest need not download the outputs again to hash them.
@@ -28,7 +30,7 @@ public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest requ
     /// <summary>Size and SHA-256 of the last content this attempt wrote to each path.</summary>
     public IReadOnlyDictionary<string, WrittenFile> Written => _written;
 
-    /// <summary>Cutouts counted so far in .npy inputs of this attempt.</summary>
+    /// <summary>Cutouts counted so far in the input files of this attempt (every format).</summary>
     public long CutoutsSeen => Interlocked.Read(ref _cutouts);
 
     public async IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -103,28 +105,33 @@ public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest requ
                 $"is {info.Size} bytes, over the limit of {limits.MaxDownloadBytesPerFile} bytes per file ({JobLimits.SectionName}:MaxDownloadBytesPerFile)");
     }
 
+    /// <summary>The readers' structural limits; the job's own limits are checked below, naming their settings (the
+    /// decompressed bytes are bounded here by the largest value the setting may take, as gzip tiles are inflated to check them).</summary>
+    private static readonly ArrayLimits Structural = ArrayLimits.Default with { MaxDecompressedBytes = Array.MaxLength };
+
     private void CountCutouts(string path, BinaryData bytes)
     {
-        if (_inputPrefix is null || !path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase)) return;
+        if (_inputPrefix is null || !CutoutReader.IsSupported(path)) return;
         if (path != _inputPrefix && !path.StartsWith(_inputPrefix + "/", StringComparison.Ordinal)) return;
-        Npy.NpyHeader header;
+        CutoutLayout layout;
         try
         {
-            header = Npy.ReadHeader(bytes.ToMemory().Span, path, ArrayLimits.Default, out _);
+            // Headers only, every format: .npy, .npz members (inflated as far as their headers), FITS (parsed in managed code).
+            layout = CutoutReader.Describe(path, bytes.ToMemory().Span, Structural);
         }
         catch (CutoutFormatException)
         {
             // Not a readable header: the handler's reader reports it with the file's name.
             return;
         }
-        var shape = header.Shape;
-        if (shape.Length is < 2 or > 3) return;
-        int height = shape[^2], width = shape[^1];
-        if (height > limits.MaxCutoutSize || width > limits.MaxCutoutSize)
+        if (layout.DecompressedBytes > limits.MaxDecompressedBytesPerFile)
             throw new JobValidationException(path,
-                $"holds {height}x{width} cutouts, over the limit of {limits.MaxCutoutSize} pixels per side ({JobLimits.SectionName}:MaxCutoutSize)");
-        long count = shape.Length == 3 ? shape[0] : 1;
-        var total = Interlocked.Add(ref _cutouts, count);
+                $"inflates to {layout.DecompressedBytes} bytes, over the limit of {limits.MaxDecompressedBytesPerFile} decompressed bytes per file ({JobLimits.SectionName}:MaxDecompressedBytesPerFile)");
+        foreach (var a in layout.Arrays)
+            if (a.Height > limits.MaxCutoutSize || a.Width > limits.MaxCutoutSize)
+                throw new JobValidationException(path,
+                    $"holds {a.Height}x{a.Width} cutouts, over the limit of {limits.MaxCutoutSize} pixels per side ({JobLimits.SectionName}:MaxCutoutSize)");
+        var total = Interlocked.Add(ref _cutouts, layout.CutoutCount);
         if (total > limits.MaxCutoutsPerJob)
             throw new JobValidationException("input",
                 $"holds more than {limits.MaxCutoutsPerJob} cutouts ({total} counted by '{path}'; {JobLimits.SectionName}:MaxCutoutsPerJob); split the job");

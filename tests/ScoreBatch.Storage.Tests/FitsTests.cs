@@ -68,7 +68,8 @@ public class FitsTests
             "NAXIS1  =               100000", "NAXIS2  =               100000");
         var e = Assert.Throws<CutoutFormatException>(() => CutoutReader.Read("huge.fits", bytes));
         Assert.Equal("huge.fits", e.File);
-        Assert.Contains("exceeds the limit of 268435456 elements", e.Message);
+        Assert.Contains("HDU 0: NAXIS: the header declares 40000000000 bytes of data", e.Message);
+        Assert.Contains("but only 0 bytes follow", e.Message);
     }
 
     [Fact]
@@ -76,7 +77,7 @@ public class FitsTests
     {
         var e = Assert.Throws<CutoutFormatException>(() => CutoutReader.Read("x.fits", new byte[3000]));
         Assert.Equal("x.fits", e.File);
-        Assert.Contains("CFITSIO status", e.Message);
+        Assert.Contains("does not start with the card SIMPLE = T", e.Message);
         e = Assert.Throws<CutoutFormatException>(() => CutoutReader.Read("y.fits", new byte[10]));
         Assert.Contains("shorter than one 2880-byte FITS block", e.Message);
     }

@@ -64,6 +64,10 @@ public class NpyTests
     [InlineData("{'descr': '<c8', 'fortran_order': False, 'shape': (2,), }", "unsupported dtype")]
     [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (1000000, 1000000), }", "exceeds the limit")]
     [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), }", "truncated")]
+    // numpy 1.24 reads a repeated key with the last value (here int16) and refuses unknown keys: both refused (issue 9).
+    [InlineData("{'descr': '<f4', 'descr': '<i2', 'fortran_order': False, 'shape': (2,), }", "the key 'descr' appears twice (numpy would silently use the last one)")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'shape': (1,), }", "the key 'shape' appears twice")]
+    [InlineData("{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 1, }", "unknown key 'extra'")]
     public void Npy_InvalidHeader_FailsNamingTheFile(string dict, string expected)
     {
         var ex = Assert.Throws<CutoutFormatException>(() => Npy.Read(Build(dict, new byte[8]), "bad.npy"));

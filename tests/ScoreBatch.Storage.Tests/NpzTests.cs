@@ -45,7 +45,7 @@ public class NpzTests
         // 1 MB of zeros deflates to about 10 KB: the declared size, not the compressed one, is what counts.
         var bomb = Zip(("big.npy", Npy.ToBytes(new float[1 << 18], [512, 512])));
         Assert.True(bomb.Length < 20_000, $"fixture compressed to {bomb.Length} bytes");
-        var e = Assert.Throws<CutoutFormatException>(() => Npz.Read(bomb, "bomb.npz", new ArrayLimits(MaxArchiveBytes: 100_000)));
+        var e = Assert.Throws<CutoutFormatException>(() => Npz.Read(bomb, "bomb.npz", new ArrayLimits(MaxDecompressedBytes: 100_000)));
         Assert.Contains("more than the limit of 100000", e.Message);
     }
 
@@ -84,5 +84,31 @@ public class NpzTests
         var e = Assert.Throws<CutoutFormatException>(() => CutoutReader.Read("junk.npz", new byte[100]));
         Assert.Equal("junk.npz", e.File);
         Assert.Contains("not an .npz (zip) archive", e.Message);
+    }
+
+    [Fact]
+    public void Npz_MemberOverCutoutSide_RefusedFromItsHeaderBeforeInflating()
+    {
+        var wide = Zip(("wide.npy", Npy.ToBytes(new float[80 * 80], [80, 80])));
+        var e = Assert.Throws<CutoutFormatException>(() => CutoutReader.Read("w.npz", wide, new ArrayLimits(MaxCutoutSide: 64)));
+        Assert.Equal(("w.npz:wide", "w.npz:wide: holds 80x80 cutouts, over the limit of 64 pixels per side"), (e.File, e.Message));
+    }
+
+    [Fact]
+    public void Npz_StackOverCutoutCount_RefusedFromItsHeader()
+    {
+        var stack = Zip(("s.npy", Npy.ToBytes(new float[10 * 4 * 4], [10, 4, 4])));
+        var e = Assert.Throws<CutoutFormatException>(() => CutoutReader.Read("s.npz", stack, new ArrayLimits(MaxCutouts: 5)));
+        Assert.Contains("holds 10 cutouts, over the limit of 5 per file", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Npz_Describe_GivesShapesAndDeclaredBytesWithoutInflatingTheData()
+    {
+        var bytes = Zip(("a.npy", Npy.ToBytes(new float[3 * 8 * 8], [3, 8, 8])), ("b.npy", Npy.ToBytes(new float[16], [4, 4])));
+        var layout = CutoutReader.Describe("d.npz", bytes, ArrayLimits.Default);
+        Assert.Equal([new CutoutArray("d.npz:a", 3, 8, 8), new CutoutArray("d.npz:b", 1, 4, 4)], layout.Arrays);
+        Assert.Equal(4, layout.CutoutCount);
+        Assert.Equal(128 + 3 * 8 * 8 * 4 + 128 + 16 * 4, layout.DecompressedBytes);
     }
 }

@@ -13,22 +13,30 @@ public sealed record FitsImage(int HduIndex, string? ExtName, string Designator,
 /// <summary>
 /// Reads the image HDUs of a FITS file held in memory through CFITSIO: the primary array and IMAGE extensions,
 /// any BITPIX, BSCALE/BZERO applied by CFITSIO (pixels are read as TFLOAT), and tile-compressed images (.fits.fz,
-/// which CFITSIO presents as ordinary images). Empty HDUs (NAXIS = 0) and tables are skipped. Every image's size
-/// is checked against <see cref="ArrayLimits"/> from its header before any pixel buffer is allocated.
-/// Row 0 is the first row stored in the file, as in astropy and numpy (not flipped for display). Undefined integer
-/// pixels (BLANK) are read as NaN; the scorer rejects them naming the cutout.
+/// which CFITSIO presents as ordinary images). Empty HDUs (NAXIS = 0, or an axis of length 0), random-groups
+/// HDUs and tables are skipped. Every header is parsed and checked in managed code first
+/// (<see cref="FitsStructure"/>): CFITSIO only ever sees a file whose headers are well formed and whose data are
+/// all there, and every image's size is checked against <see cref="ArrayLimits"/> before any pixel buffer is
+/// allocated. Row 0 is the first row stored in the file, as in astropy and numpy (not flipped for display).
+/// Undefined integer pixels (BLANK) are read as NaN; the scorer rejects them naming the cutout.
 /// </summary>
 public static class FitsReader
 {
-    private sealed record HduHeader(int HduIndex, string? ExtName, int Bitpix, int[] Shape, long Count);
+    /// <summary>An image HDU to read, with its numpy shape.</summary>
+    private sealed record Planned(FitsHdu Hdu, int[] Shape, string Designator);
 
     /// <summary>All image HDUs of the file, in file order; <paramref name="name"/> is used in errors.</summary>
-    /// <exception cref="CutoutFormatException">Not FITS, corrupt, too large, or without any image.</exception>
+    /// <exception cref="CutoutFormatException">Not FITS, corrupt, truncated, too large, or without any image.</exception>
     public static unsafe IReadOnlyList<FitsImage> ReadImages(ReadOnlySpan<byte> bytes, string name, ArrayLimits? limits = null)
     {
         limits ??= ArrayLimits.Default;
-        if (bytes.Length < 2880)
-            throw new CutoutFormatException(name, $"not a FITS file: {bytes.Length} bytes, shorter than one 2880-byte FITS block");
+        var (layout, planned) = Plan(bytes, name, limits);
+        foreach (var p in planned)
+        {
+            var a = CutoutArray.Of(name + p.Designator, p.Shape);
+            limits.CheckCutouts(name, $"HDU {p.Hdu.Index}", a.Count, a.Height, a.Width);
+        }
+        bytes = bytes[..(int)layout.Length]; // what follows the last HDU is not CFITSIO's business
         CfitsioLibrary.EnsureLoaded();
         lock (FitsFile.Gate)
         {
@@ -46,10 +54,9 @@ public static class FitsReader
                     CfitsioNative.ffcmsg();
                     CfitsioNative.ffomem(out fptr, "memory.fits", CfitsioNative.ReadOnly, (void**)&slots[0], &slots[1], 0, IntPtr.Zero, ref status);
                     FitsFile.Check(status, name, "opening as FITS");
-                    var headers = ReadHeaders(fptr, name, limits);
-                    var images = new List<FitsImage>(headers.Count);
-                    foreach (var h in headers)
-                        images.Add(new FitsImage(h.HduIndex, h.ExtName, Designate(h, headers), h.Bitpix, ReadPixels(fptr, h, name)));
+                    var images = new List<FitsImage>(planned.Count);
+                    foreach (var image in planned)
+                        images.Add(new FitsImage(image.Hdu.Index, image.Hdu.ExtName, image.Designator, image.Hdu.Bitpix, ReadPixels(fptr, image, name)));
                     ok = true;
                     return images;
                 }
@@ -71,42 +78,42 @@ public static class FitsReader
         return cutouts;
     }
 
-    private static List<HduHeader> ReadHeaders(IntPtr fptr, string name, ArrayLimits limits)
+    /// <summary>What the file's headers declare, without CFITSIO and without reading a pixel.</summary>
+    public static CutoutLayout Describe(ReadOnlySpan<byte> bytes, string name, ArrayLimits limits)
     {
-        int status = 0;
-        CfitsioNative.ffthdu(fptr, out int count, ref status);
-        FitsFile.Check(status, name, "counting HDUs");
-        var headers = new List<HduHeader>();
-        long total = 0;
-        for (int hdu = 1; hdu <= count; hdu++)
+        var (_, planned) = Plan(bytes, name, limits);
+        var arrays = planned.Select(p => CutoutArray.Of(name + p.Designator, p.Shape)).ToList();
+        long decompressed = planned.Where(p => p.Hdu.Kind == FitsHduKind.CompressedImage).Sum(p => p.Hdu.ImageBytes);
+        return new CutoutLayout(arrays, decompressed);
+    }
+
+    private static (FitsStructure.Layout Layout, List<Planned> Images) Plan(ReadOnlySpan<byte> bytes, string name, ArrayLimits limits)
+    {
+        var layout = FitsStructure.Parse(bytes, name, limits);
+        var withPixels = layout.Hdus.Where(h => h.HasPixels).ToList();
+        if (withPixels.Count == 0)
         {
-            CfitsioNative.ffmahd(fptr, hdu, out _, ref status);
-            CfitsioNative.ffghdt(fptr, out int type, ref status);
-            FitsFile.Check(status, name, $"moving to HDU {hdu - 1}");
-            if (type != CfitsioNative.ImageHdu) continue;
-            CfitsioNative.ffgidm(fptr, out int naxis, ref status);
-            FitsFile.Check(status, name, $"reading NAXIS of HDU {hdu - 1}");
-            if (naxis == 0) continue;
-            var axes = new long[naxis];
-            CfitsioNative.ffgiszll(fptr, naxis, axes, ref status);
-            CfitsioNative.ffgidt(fptr, out int bitpix, ref status);
-            FitsFile.Check(status, name, $"reading the image size of HDU {hdu - 1}");
-            var shape = ToNumpyShape(axes, name, hdu - 1);
-            long n = 1;
-            foreach (var a in axes)
+            var skipped = layout.Hdus.Select(h => h.Kind switch
             {
-                if (a < 0 || (a > 0 && n > limits.MaxElements / a))
-                    throw new CutoutFormatException(name, $"HDU {hdu - 1}: image of NAXISn ({string.Join(", ", axes)}) exceeds the limit of {limits.MaxElements} elements");
-                n *= a;
-            }
-            total += n;
-            if (total > limits.MaxElements)
-                throw new CutoutFormatException(name, $"the file's images hold more than the limit of {limits.MaxElements} elements (at HDU {hdu - 1})");
-            headers.Add(new HduHeader(hdu - 1, ReadExtName(fptr, name), bitpix, shape, n));
+                FitsHduKind.RandomGroups => $"HDU {h.Index}: random groups",
+                FitsHduKind.Other => $"HDU {h.Index}: table",
+                _ => $"HDU {h.Index}: NAXISn = ({string.Join(", ", h.Axes)})",
+            });
+            throw new CutoutFormatException(name, $"no image HDU with data among its {layout.Hdus.Count} HDUs ({string.Join("; ", skipped)})");
         }
-        if (headers.Count == 0)
-            throw new CutoutFormatException(name, $"no image HDU with data among its {count} HDUs");
-        return headers;
+        long total = 0, decompressed = 0;
+        var planned = new List<Planned>(withPixels.Count);
+        foreach (var h in withPixels)
+        {
+            var shape = ToNumpyShape(h.Axes, name, h.Index);
+            total += h.PixelCount;
+            if (h.PixelCount > limits.MaxElements || total > limits.MaxElements)
+                throw new CutoutFormatException(name, $"HDU {h.Index}: image of NAXISn ({string.Join(", ", h.Axes)}) brings the file past the limit of {limits.MaxElements} elements");
+            if (h.Kind == FitsHduKind.CompressedImage && (decompressed = (long)Int128.Min((Int128)decompressed + h.ImageBytes, long.MaxValue)) > limits.MaxDecompressedBytes)
+                throw new CutoutFormatException(name, $"HDU {h.Index}: compressed image of ZNAXISn ({string.Join(", ", h.Axes)}), ZBITPIX = {h.Bitpix} brings the file past the limit of {limits.MaxDecompressedBytes} decompressed bytes");
+            planned.Add(new Planned(h, shape, Designate(h, withPixels)));
+        }
+        return (layout, planned);
     }
 
     /// <summary>FITS NAXIS1 is the fastest axis; numpy's shape lists axes slowest first. Degenerate axes above 3 are dropped.</summary>
@@ -126,37 +133,41 @@ public static class FitsReader
         return shape;
     }
 
-    private static unsafe string? ReadExtName(IntPtr fptr, string name)
-    {
-        byte* value = stackalloc byte[CfitsioNative.FlenValue + 1];
-        byte* comment = stackalloc byte[CfitsioNative.FlenComment + 1];
-        int status = 0;
-        CfitsioNative.ffgkys(fptr, "EXTNAME", value, comment, ref status);
-        if (status == CfitsioNative.KeyNoExist)
-        {
-            CfitsioNative.ffcmsg();
-            return null;
-        }
-        FitsFile.Check(status, name, "reading EXTNAME");
-        var text = FitsFile.Text(value).Trim();
-        return text.Length == 0 ? null : text;
-    }
-
-    private static string Designate(HduHeader h, List<HduHeader> all) =>
+    private static string Designate(FitsHdu h, List<FitsHdu> all) =>
         h.ExtName is { } ext && all.Count(o => string.Equals(o.ExtName, ext, StringComparison.OrdinalIgnoreCase)) == 1
             ? $"[{ext}]"
-            : $"[{h.HduIndex}]";
+            : $"[{h.Index}]";
 
-    private static unsafe NdArray ReadPixels(IntPtr fptr, HduHeader h, string name)
+    private static unsafe NdArray ReadPixels(IntPtr fptr, Planned image, string name)
     {
+        var h = image.Hdu;
         int status = 0;
-        CfitsioNative.ffmahd(fptr, h.HduIndex + 1, out _, ref status);
-        var data = new float[h.Count];
+        CfitsioNative.ffmahd(fptr, h.Index + 1, out _, ref status);
+        FitsFile.Check(status, name, $"moving to HDU {h.Index}");
+        CheckSameAsCfitsio(fptr, h, name);
+        var data = new float[h.PixelCount];
         // Undefined pixels (integer images: the BLANK value) become NaN, as astropy gives them for scaled data.
         float blank = float.NaN;
         fixed (float* d = data)
-            CfitsioNative.ffgpv(fptr, CfitsioNative.TFloat, 1, h.Count, &blank, d, out _, ref status);
-        FitsFile.Check(status, name, $"reading the pixels of HDU {h.HduIndex}");
-        return new NdArray(h.Shape, data);
+            CfitsioNative.ffgpv(fptr, CfitsioNative.TFloat, 1, h.PixelCount, &blank, d, out _, ref status);
+        FitsFile.Check(status, name, $"reading the pixels of HDU {h.Index}");
+        return new NdArray(image.Shape, data);
+    }
+
+    /// <summary>CFITSIO must see the image the managed parser checked; any disagreement is refused, never read.</summary>
+    private static void CheckSameAsCfitsio(IntPtr fptr, FitsHdu h, string name)
+    {
+        int status = 0;
+        CfitsioNative.ffghdt(fptr, out int type, ref status);
+        CfitsioNative.ffgidm(fptr, out int naxis, ref status);
+        FitsFile.Check(status, name, $"reading the image size of HDU {h.Index}");
+        var axes = new long[Math.Max(naxis, 1)];
+        if (naxis is > 0 and <= FitsStructure.MaxAxes)
+            CfitsioNative.ffgiszll(fptr, naxis, axes, ref status);
+        CfitsioNative.ffgidt(fptr, out int bitpix, ref status);
+        FitsFile.Check(status, name, $"reading the image size of HDU {h.Index}");
+        if (type != CfitsioNative.ImageHdu || naxis != h.Axes.Length || bitpix != h.Bitpix || !axes.AsSpan(0, naxis).SequenceEqual(h.Axes))
+            throw new CutoutFormatException(name, $"HDU {h.Index}: CFITSIO reads BITPIX = {bitpix}, NAXISn = ({string.Join(", ", axes.Take(naxis))}) "
+                + $"where the header check read BITPIX = {h.Bitpix}, NAXISn = ({string.Join(", ", h.Axes)}); refused as ambiguous");
     }
 }
