@@ -27,10 +27,14 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     /// <summary>Values accepted by params.device.</summary>
     public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
 
+    /// <summary>Every param a score job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
+    public static IReadOnlyList<string> ParamNames { get; } = ["t", "batch", "threshold", "log_jacobian", "device", "previews", "format"];
+
     public static ScoreJobArgs From(JobRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var p = request.Params;
+        p.RefuseUnknown(Kind, ParamNames);
         var scoring = new ScoringOptions
         {
             T = p.GetDouble("t", 0.02, ScoringOptions.MinT, ScoringOptions.MaxT),

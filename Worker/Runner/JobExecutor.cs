@@ -11,7 +11,8 @@ using ScoreBatch.Worker.Hosting;
 namespace ScoreBatch.Worker.Runner;
 
 /// <summary>
-/// Processes one received message end to end: parse, skip if already done, give up after MaxAttempts, validate,
+/// Processes one received message end to end: parse, skip if already done (refuse if another job finished
+/// there), give up after MaxAttempts, validate, claim the output prefix (refuse if another job owns it),
 /// run the handler in a fresh DI scope while renewing the message's visibility, and turn the outcome into
 /// durable writes (manifest last, then status) before acknowledging. Per-message problems become outcomes here.
 /// </summary>
@@ -71,8 +72,17 @@ public sealed partial class JobExecutor(
 
         if (await ManifestWriter.ExistsAsync(store, request.Output, stopping).ConfigureAwait(false))
         {
-            LogAlreadyDone(logger, request.Output);
-            await lease.DeleteAsync(stopping).ConfigureAwait(false);
+            var owner = await FinishedOwnerAsync(request.Output, stopping).ConfigureAwait(false);
+            if (owner is null || owner.JobId == request.Id)
+            {
+                LogAlreadyDone(logger, request.Output);
+                await lease.DeleteAsync(stopping).ConfigureAwait(false);
+                return;
+            }
+            // Another job finished here: refuse this one with the owner's name (never acknowledge it as "already done").
+            using var final = FinalizeToken();
+            await GiveUpAsync(lease, request.Id, request.Kind, request.Output,
+                "output: " + new OwnershipClaim(false, owner).Refusal(request.Output, request.Id), "output", 0, final.Token).ConfigureAwait(false);
             return;
         }
 
@@ -97,6 +107,16 @@ public sealed partial class JobExecutor(
         {
             using var final = FinalizeToken();
             await GiveUpAsync(lease, request.Id, request.Kind, request.Output, e.Message, e.Field, 0, final.Token).ConfigureAwait(false);
+            return;
+        }
+
+        // The prefix belongs to the first job that claims it; a redelivery of that job finds its own claim.
+        var ownership = await OutputOwnership.ClaimAsync(store, request.Output, request.Id, request.Kind, _o.WorkerId, time, stopping).ConfigureAwait(false);
+        if (!ownership.Owned)
+        {
+            using var final = FinalizeToken();
+            await GiveUpAsync(lease, request.Id, request.Kind, request.Output, "output: " + ownership.Refusal(request.Output, request.Id), "output", 0, final.Token)
+                .ConfigureAwait(false);
             return;
         }
 
@@ -287,8 +307,9 @@ public sealed partial class JobExecutor(
         var m = lease.Message;
         var envelope = new PoisonEnvelope(m.Body, reason, field, m.DequeueCount, time.GetUtcNow(), _o.QueueName, m.MessageId, _o.WorkerId, jobId);
         await PoisonQueue.SendAsync(envelope.ToJson(), ct).ConfigureAwait(false);
-        // A finished job's status stays as it is, even if a bad message names the same output.
-        if (output is not null && !await ManifestWriter.ExistsAsync(store, output, ct).ConfigureAwait(false))
+        // status.json belongs to the output's owner: a finished job's status stays as it is, and a message of
+        // another job (bad, or refused for aiming at a prefix it does not own) never writes there.
+        if (output is not null && await MayWriteStatusAsync(output, jobId, ct).ConfigureAwait(false))
         {
             await status.UpdateAsync(output, s => (s ?? new JobStatus { JobId = jobId ?? m.MessageId, Kind = kind, CreatedAt = time.GetUtcNow() }) with
             {
@@ -304,6 +325,27 @@ public sealed partial class JobExecutor(
         }
         LogPoisoned(logger, m.MessageId, _o.PoisonQueueName, reason);
         await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Who owns a finished output (its _OWNER, else the job its _SUCCESS names); null when neither can be read.</summary>
+    private async Task<OutputOwner?> FinishedOwnerAsync(string output, CancellationToken ct)
+    {
+        try
+        {
+            return await OutputOwnership.ReadAsync(store, output, ct).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // an unreadable _SUCCESS still means "done", as it always did
+        }
+    }
+
+    /// <summary>True when the output is unfinished and unclaimed, or claimed by <paramref name="jobId"/>.</summary>
+    private async Task<bool> MayWriteStatusAsync(string output, string? jobId, CancellationToken ct)
+    {
+        if (await ManifestWriter.ExistsAsync(store, output, ct).ConfigureAwait(false)) return false;
+        var owner = await OutputOwnership.ReadAsync(store, output, ct).ConfigureAwait(false);
+        return owner is null || owner.JobId == jobId;
     }
 
     private Task<JobStatus> SetStatusAsync(JobRequest request, JobState state, int attempt, int retries, JobProgress? latest, string? error, string? field,
