@@ -44,7 +44,7 @@ internal static class SubmitCommand
             {
                 await host.Services.GetRequiredService<JobSubmitter>().SubmitAsync(request, parse.GetValue(base64), ct).ConfigureAwait(false);
             }
-            catch (OutputOwnedException e)
+            catch (Exception e) when (e is OutputOwnedException or JobValidationException)
             {
                 await Console.Error.WriteLineAsync($"submit: {e.Message}").ConfigureAwait(false);
                 return 1;

@@ -15,7 +15,8 @@ namespace ScoreBatch.Worker.Submission;
 /// queued (so `status` answers before any worker picks it up) and the id's entry in <see cref="JobIndex"/>, then
 /// the schema-1 message, as plain JSON or base64 of it.
 /// </summary>
-public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store, IStatusStore status, IOptions<WorkerOptions> options, TimeProvider time)
+public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store, IStatusStore status, IOptions<WorkerOptions> options,
+    IOptions<JobLimits> limits, TimeProvider time)
 {
     /// <summary>Sends <paramref name="request"/>; returns the message body sent. Throws <see cref="OutputOwnedException"/>
     /// when another job owns the output.</summary>
@@ -23,6 +24,11 @@ public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store,
     {
         ArgumentNullException.ThrowIfNull(request);
         ArtifactPath.Validate(request.Output, "output");
+        var json = request.ToJson();
+        var body = base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(json)) : json;
+        // The worker would poison it unread (and the queue service answers 413 with a page of headers).
+        if (Runner.JobLimitChecks.CheckBody(body, limits.Value) is { } tooLarge)
+            throw new JobValidationException("params", $"the message {tooLarge.Reason}");
         var queue = queues.GetQueue(options.Value.QueueName);
         await queue.ApproximateCountAsync(cancellationToken).ConfigureAwait(false); // creates it when missing; proves storage answers
 
@@ -34,8 +40,6 @@ public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store,
             ? new JobStatus { JobId = request.Id, Kind = request.Kind, State = JobState.Queued, CreatedAt = now, UpdatedAt = now }
             : s with { UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
         await JobIndex.RecordAsync(store, request.Id, request.Output, cancellationToken).ConfigureAwait(false);
-        var json = request.ToJson();
-        var body = base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(json)) : json;
         await queue.SendAsync(body, cancellationToken).ConfigureAwait(false);
         return body;
     }

@@ -143,4 +143,16 @@ public sealed class OutputOwnershipTests : IAsyncLifetime
         Assert.Single(claims, c => c.Owned);
         Assert.All(claims, c => Assert.Equal(claims.Single(x => x.Owned).Owner.JobId, c.Owner.JobId));
     }
+
+    [Fact]
+    public async Task Submit_MessageOverTheQueueLimit_RefusedBeforeAnyWrite()
+    {
+        var big = RunnerHarness.Train("job-a", Shared) with { Params = new JobParams(new() { ["note"] = new string('x', 70_000) }) };
+
+        var e = await Assert.ThrowsAsync<JobValidationException>(() => _h.SubmitAsync(big));
+
+        Assert.Contains("over the limit of 65536", e.Message, StringComparison.Ordinal);
+        Assert.Null(await _h.Status.GetAsync(Shared, RunnerHarness.Timeout));
+        Assert.Null(await OutputOwnership.ReadAsync(_h.Store, Shared, RunnerHarness.Timeout));
+    }
 }
