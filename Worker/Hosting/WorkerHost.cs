@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Storage.Hosting;
 
 namespace ScoreBatch.Worker.Hosting;
@@ -42,6 +43,7 @@ public static class WorkerHost
 
         builder.Services.AddScoreBatchStorage(builder.Configuration);
         builder.Services.AddScoreBatchWorker(builder.Configuration);
+        builder.Services.AddSingleton(builder.Configuration.GetSection(TrainJobHandlerOptions.SectionName).Get<TrainJobHandlerOptions>() ?? new TrainJobHandlerOptions());
         if (registerHandlers is null) builder.Services.AddScoreBatchJobHandlers();
         else registerHandlers(builder.Services);
         return builder;
