@@ -20,22 +20,22 @@ public static class OutputOwnership
 {
     /// <summary>
     /// Claims <paramref name="output"/> for <paramref name="jobId"/>: writes the owner record unless one exists
-    /// (If-None-Match: *). Owned is true for a new claim and for the same job id again; false, changing nothing,
-    /// when another job owns it (or an unreadable record or a finished manifest of another job is there).
+    /// (If-None-Match: *; one request on the common path, where the prefix is new). Owned is true for a new claim
+    /// and for the same job id again; false, changing nothing, when another job owns it (or an unreadable record is
+    /// there). A finished manifest without an owner record is the caller's to check first (<see cref="ReadAsync"/>):
+    /// the runner and `submit` both look at _SUCCESS before they claim.
     /// </summary>
     public static async Task<OwnershipClaim> ClaimAsync(IArtifactStore store, string output, string jobId, string kind, string claimedBy,
         TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(time);
-        if (await ReadAsync(store, output, cancellationToken).ConfigureAwait(false) is { } existing)
-            return new OwnershipClaim(existing.JobId == jobId, existing);
         var mine = new OutputOwner(jobId, kind, time.GetUtcNow(), claimedBy);
         if (await store.WriteAsync(OutputLayout.OwnerPath(output), BinaryData.FromString(mine.ToJson()), overwrite: false, cancellationToken).ConfigureAwait(false))
             return new OwnershipClaim(true, mine);
-        // Lost the race to another claim between the read and the write.
-        var winner = await ReadAsync(store, output, cancellationToken).ConfigureAwait(false) ?? Unreadable;
-        return new OwnershipClaim(winner.JobId == jobId, winner);
+        var record = await store.TryReadAsync(OutputLayout.OwnerPath(output), cancellationToken).ConfigureAwait(false);
+        var owner = record is null ? Unreadable : OutputOwner.TryFromJson(record.Content.ToString()) ?? Unreadable;
+        return new OwnershipClaim(owner.JobId == jobId, owner);
     }
 
     /// <summary>

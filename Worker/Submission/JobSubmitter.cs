@@ -32,6 +32,12 @@ public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store,
         var queue = queues.GetQueue(options.Value.QueueName);
         await queue.ApproximateCountAsync(cancellationToken).ConfigureAwait(false); // creates it when missing; proves storage answers
 
+        // A finished output (its _SUCCESS names the owner, also from before owner records existed), then the claim.
+        if (await ManifestWriter.ReadAsync(store, request.Output, cancellationToken).ConfigureAwait(false) is { } done && done.JobId != request.Id)
+        {
+            var finished = new OwnershipClaim(false, new OutputOwner(done.JobId, done.Kind, done.CompletedAt, OutputLayout.SuccessFile));
+            throw new OutputOwnedException(request.Output, finished.Refusal(request.Output, request.Id));
+        }
         var claim = await OutputOwnership.ClaimAsync(store, request.Output, request.Id, request.Kind, "submit", time, cancellationToken).ConfigureAwait(false);
         if (!claim.Owned) throw new OutputOwnedException(request.Output, claim.Refusal(request.Output, request.Id));
 
