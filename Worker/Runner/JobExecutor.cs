@@ -38,6 +38,7 @@ public sealed partial class JobExecutor(
     /// <summary>Processes <paramref name="message"/>; <paramref name="stopping"/> is the host's shutdown signal.</summary>
     public async Task ProcessAsync(ReceivedMessage message, CancellationToken stopping)
     {
+        var received = time.GetUtcNow(); // visibility counts from here: the first renewal is due half a timeout later
         var lease = new MessageLease(Queue, message);
         var parsed = JobLimitChecks.CheckBody(message.Body, _limits) is { } tooLarge ? new ParsedMessage(null, tooLarge) : _parser.Parse(message.Body);
         if (parsed.Problem is { } problem)
@@ -55,7 +56,7 @@ public sealed partial class JobExecutor(
         using var scope = logger.BeginScope(new JobLogScope(("JobId", request.Id), ("Kind", request.Kind), ("Attempt", attempt)));
         try
         {
-            await ProcessRequestAsync(lease, request, attempt, stopping).ConfigureAwait(false);
+            await ProcessRequestAsync(lease, request, attempt, received, stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -66,7 +67,7 @@ public sealed partial class JobExecutor(
         }
     }
 
-    private async Task ProcessRequestAsync(MessageLease lease, JobRequest request, int attempt, CancellationToken stopping)
+    private async Task ProcessRequestAsync(MessageLease lease, JobRequest request, int attempt, DateTimeOffset received, CancellationToken stopping)
     {
         var message = lease.Message;
 
@@ -132,10 +133,11 @@ public sealed partial class JobExecutor(
         }, stopping).ConfigureAwait(false);
         LogStarted(logger, request.Kind, request.Id, attempt, _o.MaxAttempts);
 
-        await RunAttemptAsync(lease, request, handler, attempt, stopping).ConfigureAwait(false);
+        await RunAttemptAsync(lease, request, handler, attempt, received, stopping).ConfigureAwait(false);
     }
 
-    private async Task RunAttemptAsync(MessageLease lease, JobRequest request, IJobHandler handler, int attempt, CancellationToken stopping)
+    private async Task RunAttemptAsync(MessageLease lease, JobRequest request, IJobHandler handler, int attempt, DateTimeOffset received,
+        CancellationToken stopping)
     {
         using var retries = RetryCounter.BeginScope();
         using var job = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -154,7 +156,7 @@ public sealed partial class JobExecutor(
             CacheDirectory = Path.Combine(_o.CacheDirectory, request.Id),
         };
 
-        var monitor = MonitorAsync(lease, request, progress, job, monitorStop.Token);
+        var monitor = MonitorAsync(lease, request, progress, job, received, monitorStop.Token);
         JobOutcome? outcome = null;
         Exception? failure = null;
         string? discardField = null;
@@ -225,10 +227,15 @@ public sealed partial class JobExecutor(
         }
     }
 
-    /// <summary>Renews visibility at half-time (cancelling the job when the message is lost), records progress, beats the heartbeat.</summary>
-    private async Task MonitorAsync(MessageLease lease, JobRequest request, JobProgressReporter progress, CancellationTokenSource job, CancellationToken stop)
+    /// <summary>
+    /// Renews visibility at half-time, counted from when the message was received, so the start-up round trips
+    /// (manifest check, claim, status) never eat into the margin (cancelling the job when the message is lost);
+    /// records progress, beats the heartbeat.
+    /// </summary>
+    private async Task MonitorAsync(MessageLease lease, JobRequest request, JobProgressReporter progress, CancellationTokenSource job,
+        DateTimeOffset received, CancellationToken stop)
     {
-        var nextRenewal = time.GetUtcNow() + _o.RenewalInterval;
+        var nextRenewal = received + _o.RenewalInterval;
         while (!stop.IsCancellationRequested)
         {
             var wait = TimeSpan.FromTicks(Math.Max(0, Math.Min(_o.ProgressInterval.Ticks, (nextRenewal - time.GetUtcNow()).Ticks)));
