@@ -49,6 +49,23 @@ public sealed class JobParams(JsonObject node)
 
     public bool Has(string name) => Node.ContainsKey(name) && Node[name] is not null;
 
+    /// <summary>
+    /// Throws <see cref="JobValidationException"/> naming "params.NAME" for the first param (in message order) that
+    /// <paramref name="known"/> does not hold, listing the known ones and suggesting the closest ("stpes": did you
+    /// mean 'steps'?). A misspelt param must never be ignored while the job runs with the default.
+    /// </summary>
+    public void RefuseUnknown(string kind, IReadOnlyCollection<string> known)
+    {
+        ArgumentNullException.ThrowIfNull(known);
+        foreach (var (name, _) in Node)
+        {
+            if (known.Contains(name)) continue;
+            var suggestion = EditDistance.Suggest(name, known) is { } s ? $"did you mean '{s}'? " : "";
+            throw new JobValidationException($"params.{name}",
+                $"is not a parameter of {kind} jobs; {suggestion}known: {string.Join(", ", known.Order(StringComparer.Ordinal))}");
+        }
+    }
+
     public long GetInt64(string name, long defaultValue, long min, long max)
     {
         if (!Has(name)) return defaultValue;

@@ -19,10 +19,14 @@ public sealed record CalibrateJobArgs(string Input, string Output, string Model,
     /// <summary>Name of the calibration under the job's output.</summary>
     public const string FileName = "calibration.json";
 
+    /// <summary>Every param a calibrate job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
+    public static IReadOnlyList<string> ParamNames { get; } = ["noise", "t", "fpr", "augment", "batch", "threshold", "log_jacobian", "device"];
+
     public static CalibrateJobArgs From(JobRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var p = request.Params;
+        p.RefuseUnknown(Kind, ParamNames);
         var scoring = ScoreJobArgs.ScoringFrom(p);
         var settings = new CalibrationSettings
         {

@@ -28,6 +28,9 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     /// <summary>Values accepted by params.device.</summary>
     public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
 
+    /// <summary>Every param a score job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
+    public static IReadOnlyList<string> ParamNames { get; } = ["t", "batch", "threshold", "log_jacobian", "device", "previews", "format", "noise", "calibration"];
+
     /// <summary>params.calibration: a calibration.json written by a calibrate job, or null.</summary>
     public string? Calibration { get; init; }
 
@@ -72,6 +75,7 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     {
         ArgumentNullException.ThrowIfNull(request);
         var p = request.Params;
+        p.RefuseUnknown(Kind, ParamNames);
         var scoring = ScoringFrom(p);
         string? device = p.Has("device") ? p.GetString("device", "auto", DeviceNames) : null;
         return new ScoreJobArgs(

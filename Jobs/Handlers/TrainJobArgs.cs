@@ -27,10 +27,18 @@ public sealed record TrainJobArgs(
     /// <summary>Largest step count a job may ask for (a 2M-step run, as the released priors had, fits).</summary>
     public const long MaxSteps = 10_000_000;
 
+    /// <summary>Every param a train job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
+    public static IReadOnlyList<string> ParamNames { get; } =
+    [
+        "size", "steps", "batch", "lr", "optimizer", "seed", "checkpoint_every", "log_every", "transform", "width", "blocks",
+        "mlp_width", "device", "export_eqx", "process", "time_sampling",
+    ];
+
     public static TrainJobArgs From(JobRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var p = request.Params;
+        p.RefuseUnknown(Kind, ParamNames);
         var mlp = p.GetInt32("mlp_width", 512, 1, 8192);
         var model = new ScoreNetOptions
         {

@@ -19,10 +19,13 @@ namespace ScoreBatch.Jobs.Handlers;
 /// crash or an eviction costs at most the steps since the last checkpoint and the loss curve never has a gap or a
 /// duplicate. On cancellation (shutdown) it writes a checkpoint and returns <see cref="JobOutcome.Snooze"/>.
 /// Numbered checkpoints and model.ckpt are written with overwrite: false; training is deterministic, so bytes an
-/// earlier attempt left are the ones this attempt would write.
+/// earlier attempt left are the ones this attempt would write. A storage outage while writing them pauses training
+/// until storage is back (up to <see cref="TrainJobHandlerOptions.StorageOutageBudget"/>, 3 minutes by default).
 /// </summary>
-public sealed class TrainJobHandler : IJobHandler
+public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : IJobHandler
 {
+    private readonly TrainJobHandlerOptions _options = (options ?? new TrainJobHandlerOptions()).Validate();
+
     public string Kind => TrainJobArgs.Kind;
 
     public void Validate(JobRequest request) => TrainJobArgs.From(request);
@@ -76,7 +79,10 @@ public sealed class TrainJobHandler : IJobHandler
         trainer.Progress = new Progress(context);
         // A checkpoint under way is finished even when shutdown starts meanwhile (a torn-off write would leave the
         // run at the previous checkpoint); the loop then stops at its next check and writes the final one.
-        trainer.CheckpointDue = (t, _) => writer.WriteCheckpointAsync(t, history, CancellationToken.None);
+        // A write that storage refuses for a while (an outage) is tried again while training waits
+        // (TrainJobHandlerOptions.StorageOutageBudget), so no step is lost; shutdown ends the wait.
+        Task Tolerant(string what, Func<Task> write) => OutageTolerantWrite.RunAsync(what, write, _options, context.Time, context.Logger, cancellationToken);
+        trainer.CheckpointDue = (t, _) => Tolerant($"the checkpoint at step {t.Step}", () => writer.WriteCheckpointAsync(t, history, CancellationToken.None));
 
         var result = await trainer.RunAsync(data, cancellationToken).ConfigureAwait(false);
         if (result.Cancelled)
@@ -87,8 +93,8 @@ public sealed class TrainJobHandler : IJobHandler
             return JobOutcome.Snooze($"stopped at step {trainer.Step} of {trainerOptions.Steps}; checkpoint {CheckpointPointer.FileName(trainer.Step)} written");
         }
         if (trainerOptions.CheckpointEvery == 0 || trainer.Step % trainerOptions.CheckpointEvery != 0)
-            await writer.WriteCheckpointAsync(trainer, history, cancellationToken).ConfigureAwait(false);
-        await writer.WriteFinalModelAsync(trainer, args.ExportEqx, cancellationToken).ConfigureAwait(false);
+            await Tolerant($"the checkpoint at step {trainer.Step}", () => writer.WriteCheckpointAsync(trainer, history, cancellationToken)).ConfigureAwait(false);
+        await Tolerant("the final model", () => writer.WriteFinalModelAsync(trainer, args.ExportEqx, cancellationToken)).ConfigureAwait(false);
         TrainJobLog.Finished(context.Logger, trainer.Step, result.LastLoss, run.Model);
         return JobOutcome.Completed;
     }

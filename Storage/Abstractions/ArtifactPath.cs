@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 
 namespace ScoreBatch.Storage.Abstractions;
@@ -5,8 +7,9 @@ namespace ScoreBatch.Storage.Abstractions;
 /// <summary>
 /// The single validator for artifact names taken from messages and options: "container/path/inside".
 /// The container follows Azure's rules (3-63 characters of a-z, 0-9 and single hyphens, starting and ending with a
-/// letter or digit); the rest is '/'-separated segments with no empty, "." or ".." segment, no backslash and no
-/// control character, so a name can never escape its prefix on a blob service or on a local disk.
+/// letter or digit); the rest is '/'-separated segments with no empty, "." or ".." segment, no backslash, no
+/// control character and no invisible or direction-changing character (bidi overrides, zero-width characters), so a
+/// name can never escape its prefix on a blob service or on a local disk, and reads in a log as what it is.
 /// </summary>
 public static partial class ArtifactPath
 {
@@ -26,9 +29,13 @@ public static partial class ArtifactPath
         if (string.IsNullOrEmpty(path)) return "is empty";
         if (path.StartsWith('/')) return $"must not be absolute, got '{path}'";
         if (path.Contains('\\')) return $"must use '/' separators, got '{path}'";
-        foreach (var c in path)
+        foreach (var r in path.EnumerateRunes())
         {
-            if (char.IsControl(c)) return $"contains a control character (U+{(int)c:X4})";
+            if (Rune.IsControl(r)) return $"contains a control character (U+{r.Value:X4})";
+            // Bidi overrides and isolates (U+202E shows "evil\u202Egpj.exe" as "evilexe.jpg"), zero-width and other
+            // invisible format characters, line and paragraph separators: a name must read as what it is in logs.
+            if (Rune.GetUnicodeCategory(r) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator)
+                return $"contains an invisible or direction-changing character (U+{r.Value:X4}); names must read as they are";
         }
         var slash = path.IndexOf('/', StringComparison.Ordinal);
         var container = slash < 0 ? path : path[..slash];

@@ -6,7 +6,7 @@ namespace ScoreBatch.Storage.Artifacts;
 /// <summary>
 /// Writes "&lt;output&gt;/_SUCCESS" last, with If-None-Match: *, listing every output file with its size and SHA-256.
 /// Handlers may call it themselves (to list exactly their outputs); otherwise the runner calls it after a
-/// Completed outcome and lists everything under the output prefix except status.json.
+/// Completed outcome and lists everything under the output prefix except status.json and _OWNER.
 /// </summary>
 public static class ManifestWriter
 {
@@ -23,7 +23,7 @@ public static class ManifestWriter
 
     /// <summary>
     /// Hashes the given files (paths relative to <paramref name="output"/>; null = every file under it except
-    /// status.json and _SUCCESS) and writes the manifest if none exists. Returns the manifest now in the store:
+    /// status.json, _SUCCESS and _OWNER) and writes the manifest if none exists. Returns the manifest now in the store:
     /// the new one, or the one an earlier attempt wrote. <paramref name="known"/> holds the size and SHA-256 of
     /// files this attempt wrote itself (full names); a listed file of the same size is not downloaded again.
     /// </summary>
@@ -62,7 +62,10 @@ public static class ManifestWriter
 
     private static async Task<SortedDictionary<string, ArtifactInfo>> ListOutputsAsync(IArtifactStore store, string output, CancellationToken cancellationToken)
     {
-        var skip = new HashSet<string>(StringComparer.Ordinal) { OutputLayout.StatusPath(output), OutputLayout.SuccessPath(output) };
+        var skip = new HashSet<string>(StringComparer.Ordinal) 
+        {
+            OutputLayout.StatusPath(output), OutputLayout.SuccessPath(output), OutputLayout.OwnerPath(output),
+        };
         var list = new SortedDictionary<string, ArtifactInfo>(StringComparer.Ordinal);
         await foreach (var info in store.ListAsync(OutputLayout.ListingPrefix(output), cancellationToken).ConfigureAwait(false))
         {

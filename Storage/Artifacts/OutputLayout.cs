@@ -11,12 +11,17 @@ public static class OutputLayout
     /// <summary>The manifest of outputs, written last; its presence means "done".</summary>
     public const string SuccessFile = "_SUCCESS";
 
+    /// <summary>The job the prefix belongs to (<see cref="OutputOwner"/>), written once by the first claim.</summary>
+    public const string OwnerFile = "_OWNER";
+
     /// <summary>Folder for training checkpoints ("ckpt-00001000.ckpt" and "latest.json").</summary>
     public const string CheckpointsFolder = "checkpoints";
 
     public static string StatusPath(string output) => ArtifactPath.Combine(output, StatusFile);
 
     public static string SuccessPath(string output) => ArtifactPath.Combine(output, SuccessFile);
+
+    public static string OwnerPath(string output) => ArtifactPath.Combine(output, OwnerFile);
 
     /// <summary>"&lt;output&gt;/checkpoints": where a training handler saves and resumes.</summary>
     public static string CheckpointsPrefix(string output) => ArtifactPath.Combine(output, CheckpointsFolder);

@@ -13,6 +13,7 @@ namespace ScoreBatch.Storage.Status;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(JobStatus))]
 [JsonSerializable(typeof(OutputManifest))]
+[JsonSerializable(typeof(OutputOwner))]
 internal sealed partial class StorageJsonContext : JsonSerializerContext
 {
     /// <summary>The generated metadata first, reflection for any other type serialised with the same options.</summary>

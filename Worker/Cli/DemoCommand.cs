@@ -16,8 +16,8 @@ namespace ScoreBatch.Worker.Cli;
 
 /// <summary>
 /// `scorebatch demo`: end to end on the local default. Starts Azurite if it is not answering, uploads synthetic
-/// galaxies, submits a training job, then a scoring job with the trained model, runs the worker in-process until
-/// both finish, copies the outputs (not checkpoints) to a local folder and prints where they are.
+/// galaxies, submits a training job, then a scoring job with the trained model to a queue of its own (named after
+/// the run, so a shared Azurite's other queued jobs are not run), runs the worker in-process until both finish, copies the outputs (not checkpoints) to a local folder and prints where they are.
 /// </summary>
 internal static class DemoCommand
 {
@@ -64,7 +64,12 @@ internal static class DemoCommand
 
     private static async Task<int> RunAsync(StorageCliOptions storage, ParseResult parse, DirectoryInfo outDir, CancellationToken ct)
     {
-        var builder = WorkerHost.CreateBuilder(storage.Overrides(parse));
+        var run = $"demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..4]}";
+        var overrides = storage.Overrides(parse);
+        // Its own queue per run (unless --queue names one): on a shared storage account the demo's in-process worker
+        // must run the demo's two jobs, not whatever other people left queued.
+        overrides.TryAdd("ScoreBatch:QueueName", run);
+        var builder = WorkerHost.CreateBuilder(overrides);
         builder.Services.AddScoreBatchDemo();
         using var host = builder.Build();
         var source = host.Services.GetService<IDemoDataSource>() ?? throw new DemoException(
@@ -85,7 +90,6 @@ internal static class DemoCommand
                 throw new DemoException($"no '{kind}' handler is registered (Worker/Hosting/JobHandlerRegistrations.cs); the demo needs train, calibrate and score.");
         }
 
-        var run = $"demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
         var store = host.Services.GetRequiredService<IArtifactStore>();
         var submitter = host.Services.GetRequiredService<JobSubmitter>();
         var status = host.Services.GetRequiredService<IStatusStore>();

@@ -14,7 +14,7 @@ internal static class HealthCommand
 {
     public static Command Create()
     {
-        var maxAge = new Option<TimeSpan>("--max-age") { Description = "Oldest acceptable heartbeat (default 00:02:00).", DefaultValueFactory = _ => TimeSpan.FromMinutes(2) };
+        var maxAge = DurationOption.Create("--max-age", "Oldest acceptable heartbeat, in seconds or hh:mm:ss (default 00:02:00).", TimeSpan.FromMinutes(2));
         var file = new Option<string?>("--file") { Description = "Heartbeat file (default: ScoreBatch:HeartbeatFile, else <CacheDirectory>/heartbeat)." };
         var command = new Command("health", "Exit 0 if the worker's heartbeat is fresh (container HEALTHCHECK).");
         command.Options.Add(maxAge);

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Reflection;
+using ScoreBatch.Worker.Hosting;
 
 namespace ScoreBatch.Worker.Cli;
 
@@ -28,9 +30,18 @@ public static class ScoreBatchCli
         // Failures a user can fix (bad settings, a malformed connection string, an unreachable file) print one line
         // naming the problem; SCOREBATCH_DEBUG=1 adds the stack trace.
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // One line per bad flag (not the help page): "scorebatch train: --device: 'tpu' is not one of auto, cpu, cuda (see --help)".
+            var verb = parse.CommandResult.Command == root ? "scorebatch" : $"scorebatch {parse.CommandResult.Command.Name}";
+            foreach (var error in parse.Errors)
+                await Console.Error.WriteLineAsync($"{verb}: {DescribeParseError(error)} (see --help)").ConfigureAwait(false);
+            return 1;
+        }
         try
         {
-            return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);
+            return await parse.InvokeAsync(invocation).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -39,25 +50,40 @@ public static class ScoreBatchCli
         }
         catch (Exception e)
         {
-            var debug = Environment.GetEnvironmentVariable("SCOREBATCH_DEBUG") is "1" or "true";
             await Console.Error.WriteLineAsync($"scorebatch: {Describe(e)}").ConfigureAwait(false);
-            if (debug) await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            if (DebugSwitch.IsOn) await Console.Error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
             return 1;
         }
+    }
+
+    /// <summary>A parse error on one line, led by the option it is about.</summary>
+    internal static string DescribeParseError(ParseError error)
+    {
+        var text = string.Join(" ", error.Message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return error.SymbolResult is OptionResult o && !text.Contains(o.Option.Name, StringComparison.Ordinal) ? $"{o.Option.Name}: {text}" : text;
     }
 
     /// <summary>The innermost useful message, with the exception kind for anything that is not a plain user error.</summary>
     internal static string Describe(Exception e)
     {
-        while (e is AggregateException { InnerExceptions.Count: 1 } or TargetInvocationException && e.InnerException is not null)
+        // AggregateException: the SDK's "Retry failed after N tries" holds one inner exception per try; the first says it.
+        while (e is AggregateException or TargetInvocationException && e.InnerException is not null)
             e = e.InnerException!;
         return e switch
         {
+            Azure.RequestFailedException { Status: 0 } r =>
+                $"storage is unreachable ({OneLineConsoleFormatter.FirstLine(r.Message)}); check --connection or SCOREBATCH__STORAGE__CONNECTIONSTRING",
+            Azure.RequestFailedException r =>
+                $"storage refused the request ({r.Status} {r.ErrorCode}): {OneLineConsoleFormatter.FirstLine(r.Message)}",
+            System.Net.Http.HttpRequestException h =>
+                $"storage is unreachable ({OneLineConsoleFormatter.FirstLine(h.Message)}); check --connection or SCOREBATCH__STORAGE__CONNECTIONSTRING",
             Microsoft.Extensions.Options.OptionsValidationException v => string.Join("; ", v.Failures),
             FormatException when e.StackTrace?.Contains("StorageConnectionString", StringComparison.Ordinal) == true =>
                 "the storage connection string is malformed (" + e.Message + ")",
-            ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or InvalidDataException => e.Message,
-            _ => $"{e.GetType().Name}: {e.Message}",
+            ArgumentException { ParamName: { } name } a => OneLineConsoleFormatter.FirstLine(a.Message).Replace($" (Parameter '{name}')", "", StringComparison.Ordinal),
+            ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or InvalidDataException =>
+                OneLineConsoleFormatter.FirstLine(e.Message),
+            _ => $"{e.GetType().Name}: {OneLineConsoleFormatter.FirstLine(e.Message)}",
         };
     }
 }

@@ -12,6 +12,7 @@ namespace ScoreBatch.Worker.Cli;
 /// <summary>
 /// `scorebatch score`: scores local cutout files with a checkpoint and writes &lt;out&gt;/scores/&lt;name&gt;.npy (the
 /// input's shape), &lt;out&gt;/summary.csv and &lt;out&gt;/previews/*.png (the most anomalous cutouts and a histogram).
+/// --out must be new or empty (--overwrite empties it first).
 /// Small files are scored together (up to 8 batches of cutouts), so memory holds a few files (plus the K previewed
 /// cutouts) whatever their number.
 /// </summary>
@@ -30,13 +31,14 @@ public static class ScoreCommand
         var previews = new Option<int>("--previews") { Description = "How many of the most anomalous cutouts (by max_abs_score) get a PNG preview (0 to 100).", DefaultValueFactory = _ => 8 };
         var format = new Option<string>("--format") { Description = "Score map files: npy (float32) or fits (float32 with a provenance header).", DefaultValueFactory = _ => "npy" };
         format.AcceptOnlyFromAmong("npy", "fits");
+        var overwrite = new Option<bool>("--overwrite") { Description = "Empty a non-empty --out folder first (without it such a folder is refused, so old maps never mix with new ones)." };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
         var calibration = new Option<FileInfo?>("--calibration") { Description = "A calibration.json from `scorebatch calibrate` (same model): adds anomaly, p_value and anomalous columns and ranks previews by anomaly; its noise and t are used unless given." };
 
         var command = new Command("score", "Score cutouts with a trained prior: x-space score maps and a per-cutout summary.csv.")
         {
-            model, input, output, t, noise, batch, threshold, logJacobian, previews, format, device, calibration,
+            model, input, output, t, noise, batch, threshold, logJacobian, previews, format, device, calibration, overwrite,
         };
         command.SetAction((parse, ct) =>
         {
@@ -68,13 +70,13 @@ public static class ScoreCommand
             }
             return Task.FromResult(Run(parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
                 options, parse.GetValue(device)!, Console.Error, ct, parse.GetValue(previews),
-                parse.GetValue(format) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy));
+                parse.GetValue(format) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy, parse.GetValue(overwrite)));
         });
         return command;
     }
 
     internal static int Run(FileInfo model, FileSystemInfo input, DirectoryInfo output, ScoringOptions options, string device,
-        TextWriter log, CancellationToken cancellationToken, int previewCount = 8, ScoreMapFormat mapFormat = ScoreMapFormat.Npy)
+        TextWriter log, CancellationToken cancellationToken, int previewCount = 8, ScoreMapFormat mapFormat = ScoreMapFormat.Npy, bool overwrite = false)
     {
         try
         {
@@ -90,6 +92,8 @@ public static class ScoreCommand
             using var prior = ScoringModel.FromCheckpoint(checkpoint, TorchDevices.Resolve(device));
             if (options.Calibration is { } cal && cal.ModelSha256 != prior.ModelSha256)
                 throw new ArgumentException($"--calibration: was fitted with model '{cal.Model}', not {model.FullName}");
+            // Only once the inputs and the model are known good: --overwrite never empties a folder for a run that cannot start.
+            OutputFolder.Prepare(output.FullName, overwrite, ("--input", input.FullName), ("--model", model.FullName));
             var scorer = prior.CreateScorer(options);
             var maps = new ScoreMapWriter(mapFormat, new ScoreMapProvenance("cli", model.FullName, prior.Architecture, options.T, prior.Transform.Spec.ToString()));
             log.WriteLine($"score: {files.Count} files, model {prior.ImageSize}x{prior.ImageSize} ({prior.Transform.Spec}), t={options.T} on {prior.Device.type}");
@@ -142,7 +146,7 @@ public static class ScoreCommand
         }
         catch (Exception e) when (e is CutoutFormatException or CutoutScoringException or InvalidDataException or ArgumentException or IOException or DllNotFoundException)
         {
-            log.WriteLine($"error: {e.Message}");
+            log.WriteLine($"error: {FlagErrors.Describe(e, FlagErrors.Score)}");
             return 2;
         }
     }

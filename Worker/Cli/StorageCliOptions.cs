@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.Hosting;
+using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Worker.Hosting;
 
 namespace ScoreBatch.Worker.Cli;
@@ -28,7 +29,13 @@ internal sealed class StorageCliOptions
     {
         var o = new Dictionary<string, string?>();
         if (parse.GetValue(Connection) is { Length: > 0 } c) o["ScoreBatch:Storage:ConnectionString"] = c;
-        if (parse.GetValue(Queue) is { Length: > 0 } q) o["ScoreBatch:QueueName"] = q;
+        if (parse.GetValue(Queue) is { Length: > 0 } q)
+        {
+            // The poison queue adds "-poison": 56 characters leave room for it within Azure's 63.
+            if (!ArtifactPath.IsValidContainerName(q) || q.Length > 56)
+                throw new ArgumentException($"--queue: '{q}' must be 3-56 characters of a-z, 0-9 and single hyphens (the poison queue adds '-poison')");
+            o["ScoreBatch:QueueName"] = q;
+        }
         return o;
     }
 

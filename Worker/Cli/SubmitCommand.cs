@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Worker.Runner;
 using ScoreBatch.Worker.Submission;
 
@@ -40,7 +41,15 @@ internal static class SubmitCommand
                 return 2;
             }
             using var host = storage.BuildHost(parse);
-            await host.Services.GetRequiredService<JobSubmitter>().SubmitAsync(request, parse.GetValue(base64), ct).ConfigureAwait(false);
+            try
+            {
+                await host.Services.GetRequiredService<JobSubmitter>().SubmitAsync(request, parse.GetValue(base64), ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OutputOwnedException or JobValidationException)
+            {
+                await Console.Error.WriteLineAsync($"submit: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
             Console.WriteLine(request.Id);
             return 0;
         });
@@ -50,8 +59,7 @@ internal static class SubmitCommand
     /// <summary>Merges the file (if any) and the options into a request, checking it with the worker's own parser.</summary>
     internal static JobRequest Build(FileInfo? file, string? kind, string? id, string? input, string? output, string? model, string[] parameters)
     {
-        var o = file is null ? new JsonObject() : JsonNode.Parse(File.ReadAllText(file.FullName)) as JsonObject
-            ?? throw new JobValidationException(file.Name, "must hold a JSON object");
+        var o = file is null ? new JsonObject() : ReadJobFile(file);
         o["schema"] ??= JobRequest.CurrentSchema;
         if (kind is not null) o["kind"] = kind;
         if (input is not null) o["input"] = input;
@@ -79,6 +87,27 @@ internal static class SubmitCommand
         }
         o["params"] = p;
         var parsed = new JobMessageParser(k => JobKinds.All.Contains(k), () => [.. JobKinds.All.Order()]).Parse(o.ToJsonString());
-        return parsed.Request ?? throw new JobValidationException(parsed.Problem!.Field, parsed.Problem.Reason);
+        var request = parsed.Request ?? throw new JobValidationException(parsed.Problem!.Field, parsed.Problem.Reason);
+        // The worker refuses params its handler does not read; say so now rather than after a round trip.
+        if (JobParamNames.For(request.Kind) is { } known) request.Params.RefuseUnknown(request.Kind, known);
+        return request;
+    }
+
+    /// <summary>The job file as a JSON object (a UTF-8 byte-order mark is fine); a repeated key or bad JSON names the file.</summary>
+    private static JsonObject ReadJobFile(FileInfo file)
+    {
+        var text = File.ReadAllText(file.FullName).TrimStart('\uFEFF');
+        string? duplicate;
+        try
+        {
+            duplicate = JsonDuplicateKeys.Find(text);
+        }
+        catch (JsonException e)
+        {
+            throw new JobValidationException(file.Name, $"is not valid JSON ({e.Message})");
+        }
+        if (duplicate is not null)
+            throw new JobValidationException($"{file.Name}: {duplicate}", "appears twice; give each key once (JSON readers disagree on which value wins)");
+        return JsonNode.Parse(text) as JsonObject ?? throw new JobValidationException(file.Name, "must hold a JSON object");
     }
 }

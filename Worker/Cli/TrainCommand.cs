@@ -17,7 +17,9 @@ namespace ScoreBatch.Worker.Cli;
 /// <summary>
 /// `scorebatch train`: trains a ScoreNet on local .npy cutouts and writes, under --out, checkpoints
 /// (checkpoints/ckpt-STEP.ckpt plus checkpoints/latest.json), the final model (model.ckpt), loss.csv and loss.png
-/// (redrawn at every checkpoint).
+/// (redrawn at every checkpoint). --out must be new or empty (--overwrite empties it first), except when resuming from
+/// a checkpoint inside it; on --resume, flags the checkpoint fixes (architecture, batch, lr, optimiser, seed) are refused
+/// when they differ from it.
 /// Ctrl+C stops between steps and writes a checkpoint to resume from.
 /// </summary>
 internal static class TrainCommand
@@ -39,6 +41,7 @@ internal static class TrainCommand
     private static readonly Option<int> Blocks = new("--blocks") { Description = "Mixer blocks", DefaultValueFactory = _ => 4 };
     private static readonly Option<int> MlpWidth = new("--mlp-width") { Description = "Hidden width of the token and channel MLPs", DefaultValueFactory = _ => 512 };
     private static readonly Option<string?> TimeSamplingOption = new("--time-sampling") { Description = "Diffusion times in training: log_uniform (each decade of t alike: learns the small t that scoring uses), uniform (the released recipe) or log_uniform_weighted (log-uniform with weights that keep the uniform objective) [default: log_uniform, or the checkpoint's]" };
+    private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Empty a non-empty --out folder first (without it such a folder is refused; --resume from a checkpoint inside --out continues there)" };
     private static readonly Option<bool> Eqx = new("--eqx") { Description = "Also write model.eqx (galaxygrad/equinox layout, read by galaxygrad and scarlet2) next to model.ckpt" };
 
     public static Command Create()
@@ -48,7 +51,7 @@ internal static class TrainCommand
         Transform.AcceptOnlyFromAmong(DataTransforms.Log1p, DataTransforms.Identity);
         TimeSamplingOption.AcceptOnlyFromAmong([.. TimeSampling.Names]);
         var command = new Command("train", "Train a score-based galaxy prior (denoising score matching, VP beta = 1, T = 10) on local cutouts.");
-        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth, TimeSamplingOption, Eqx })
+        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth, TimeSamplingOption, Eqx, Overwrite })
             command.Options.Add(option);
         command.SetAction(RunAsync);
         return command;
@@ -72,7 +75,7 @@ internal static class TrainCommand
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or CutoutFormatException or UnauthorizedAccessException)
         {
-            await Console.Error.WriteLineAsync($"train: {e.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync($"train: {FlagErrors.Describe(e, FlagErrors.Train)}").ConfigureAwait(false);
             return 2;
         }
     }
@@ -83,9 +86,10 @@ internal static class TrainCommand
         var device = TorchDevices.Resolve(parse.GetValue(Device)!);
         var outDir = parse.GetValue(Out)!;
         var checkpointDir = Path.Combine(outDir, CheckpointPointer.Folder);
-        Directory.CreateDirectory(checkpointDir);
 
-        Checkpoint? resume = parse.GetValue(Resume) is { } resumePath ? Checkpoint.Load(resumePath) : null;
+        var resumePath = parse.GetValue(Resume);
+        Checkpoint? resume = resumePath is not null ? Checkpoint.Load(resumePath) : null;
+        if (resume is not null) RefuseConflictsWithCheckpoint(parse, resume);
         var options = resume?.Header.Model ?? new ScoreNetOptions
         {
             ImageSize = parse.GetValue(Size) ?? 64,
@@ -123,6 +127,11 @@ internal static class TrainCommand
         using (var modelSpace = transform.Forward(images))
             data = new InMemoryTrainingData(modelSpace); // the data-space stack is freed here; only y stays in memory
         using var dataScope = data;
+        // A run resumed from a checkpoint inside --out continues there; anything else needs an empty --out (or --overwrite).
+        var resumingInPlace = resumePath is not null && OutputFolder.Contains(outDir, resumePath);
+        if (!resumingInPlace || parse.GetValue(Overwrite))
+            OutputFolder.Prepare(outDir, parse.GetValue(Overwrite), ("--data", dataPath), ("--resume", resumePath));
+        Directory.CreateDirectory(checkpointDir);
         Console.WriteLine($"train: {data.Count} images {options.ImageSize}x{options.ImageSize} from {dataPath}, transform {transform.Spec}, device {device.type}");
 
         using var init = new Generator(unchecked((ulong)trainerOptions.Seed));
@@ -176,6 +185,35 @@ internal static class TrainCommand
         finally
         {
             lossLog.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// --resume continues exactly: the architecture and the optimiser settings come from the checkpoint. A flag given
+    /// with a different value would be silently ignored, so it is refused, naming the flag and the checkpoint's value.
+    /// </summary>
+    private static void RefuseConflictsWithCheckpoint(ParseResult parse, Checkpoint resume)
+    {
+        var model = resume.Header.Model;
+        var checks = new List<(Option Option, object Given, object Saved)>
+        {
+            (Width, parse.GetValue(Width), model.Width),
+            (Blocks, parse.GetValue(Blocks), model.Blocks),
+            (MlpWidth, parse.GetValue(MlpWidth), model.TokenMlpWidth),
+        };
+        if (resume.Header.Trainer is { } trainer)
+        {
+            checks.Add((Batch, parse.GetValue(Batch), trainer.BatchSize));
+            checks.Add((Lr, parse.GetValue(Lr), trainer.LearningRate));
+            checks.Add((Optimizer, parse.GetValue(Optimizer)!, trainer.Optimizer));
+            checks.Add((Seed, parse.GetValue(Seed), trainer.Seed));
+            checks.Add((TimeSamplingOption, parse.GetValue(TimeSamplingOption) ?? "", trainer.TimeSampling));
+        }
+        foreach (var (option, given, saved) in checks)
+        {
+            if (parse.GetResult(option) is not { Implicit: false } || Equals(given, saved)) continue;
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"{option.Name} {given}: {resume.Source} was trained with {option.Name} {saved}, and --resume continues exactly; leave {option.Name} out (--steps, --checkpoint-every and --log-every may change), or start a new run"));
         }
     }
 

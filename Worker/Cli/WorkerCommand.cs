@@ -16,6 +16,15 @@ internal static class WorkerCommand
         var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "Stop when the queue is empty." };
         var device = new Option<string?>("--device") { Description = "auto | cpu | cuda (default: auto)." };
         var concurrency = new Option<int?>("--concurrency") { Description = "Jobs at once (default: 1)." };
+        device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
+        concurrency.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } c and (< 1 or > 32)) r.AddError($"--concurrency must be between 1 and 32, got {c}");
+        });
+        maxJobs.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } n and < 0) r.AddError($"--max-jobs must be 0 (no limit) or more, got {n}");
+        });
         var command = new Command("worker", "Run the worker: pull jobs from the queue and run them until stopped.");
         foreach (var o in new Option[] { maxJobs, exitWhenIdle, device, concurrency }) command.Options.Add(o);
         storage.AddTo(command);

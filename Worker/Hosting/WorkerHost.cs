@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Storage.Hosting;
 
 namespace ScoreBatch.Worker.Hosting;
@@ -23,20 +25,25 @@ public static class WorkerHost
         builder.Configuration.AddEnvironmentVariables();
         if (overrides is not null) builder.Configuration.AddInMemoryCollection(overrides);
 
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.IncludeScopes = true;
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        });
+        // One line per event, exceptions included (OneLineConsoleFormatter); SCOREBATCH_DEBUG=1 adds the traces.
+        builder.Logging.AddConsole(o => o.FormatterName = OneLineConsoleFormatter.Name)
+            .AddConsoleFormatter<OneLineConsoleFormatter, SimpleConsoleFormatterOptions>(o =>
+            {
+                o.IncludeScopes = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            });
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         // The SDK logs expected 404/409 answers (probes, conditional writes) as warnings; real failures surface as exceptions.
         builder.Logging.AddFilter("Azure", LogLevel.Error);
-        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // Polly's own telemetry repeats every retry that the storage pipelines already log as one line of their own.
+        builder.Logging.AddFilter("Polly", DebugSwitch.IsOn ? LogLevel.Warning : LogLevel.None);
+        // The host logs a start-up fault (bad settings) with its trace before the CLI prints the same fault as one line.
+        if (!DebugSwitch.IsOn) builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
 
         builder.Services.AddScoreBatchStorage(builder.Configuration);
         builder.Services.AddScoreBatchWorker(builder.Configuration);
+        builder.Services.AddSingleton(builder.Configuration.GetSection(TrainJobHandlerOptions.SectionName).Get<TrainJobHandlerOptions>() ?? new TrainJobHandlerOptions());
         if (registerHandlers is null) builder.Services.AddScoreBatchJobHandlers();
         else registerHandlers(builder.Services);
         return builder;

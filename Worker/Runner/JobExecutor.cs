@@ -11,7 +11,8 @@ using ScoreBatch.Worker.Hosting;
 namespace ScoreBatch.Worker.Runner;
 
 /// <summary>
-/// Processes one received message end to end: parse, skip if already done, give up after MaxAttempts, validate,
+/// Processes one received message end to end: parse, skip if already done (refuse if another job finished
+/// there), give up after MaxAttempts, validate, claim the output prefix (refuse if another job owns it),
 /// run the handler in a fresh DI scope while renewing the message's visibility, and turn the outcome into
 /// durable writes (manifest last, then status) before acknowledging. Per-message problems become outcomes here.
 /// </summary>
@@ -37,6 +38,7 @@ public sealed partial class JobExecutor(
     /// <summary>Processes <paramref name="message"/>; <paramref name="stopping"/> is the host's shutdown signal.</summary>
     public async Task ProcessAsync(ReceivedMessage message, CancellationToken stopping)
     {
+        var received = time.GetUtcNow(); // visibility counts from here: the first renewal is due half a timeout later
         var lease = new MessageLease(Queue, message);
         var parsed = JobLimitChecks.CheckBody(message.Body, _limits) is { } tooLarge ? new ParsedMessage(null, tooLarge) : _parser.Parse(message.Body);
         if (parsed.Problem is { } problem)
@@ -54,7 +56,7 @@ public sealed partial class JobExecutor(
         using var scope = logger.BeginScope(new JobLogScope(("JobId", request.Id), ("Kind", request.Kind), ("Attempt", attempt)));
         try
         {
-            await ProcessRequestAsync(lease, request, attempt, stopping).ConfigureAwait(false);
+            await ProcessRequestAsync(lease, request, attempt, received, stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
@@ -65,14 +67,23 @@ public sealed partial class JobExecutor(
         }
     }
 
-    private async Task ProcessRequestAsync(MessageLease lease, JobRequest request, int attempt, CancellationToken stopping)
+    private async Task ProcessRequestAsync(MessageLease lease, JobRequest request, int attempt, DateTimeOffset received, CancellationToken stopping)
     {
         var message = lease.Message;
 
         if (await ManifestWriter.ExistsAsync(store, request.Output, stopping).ConfigureAwait(false))
         {
-            LogAlreadyDone(logger, request.Output);
-            await lease.DeleteAsync(stopping).ConfigureAwait(false);
+            var owner = await FinishedOwnerAsync(request.Output, stopping).ConfigureAwait(false);
+            if (owner is null || owner.JobId == request.Id)
+            {
+                LogAlreadyDone(logger, request.Output);
+                await lease.DeleteAsync(stopping).ConfigureAwait(false);
+                return;
+            }
+            // Another job finished here: refuse this one with the owner's name (never acknowledge it as "already done").
+            using var final = FinalizeToken();
+            await GiveUpAsync(lease, request.Id, request.Kind, request.Output,
+                "output: " + new OwnershipClaim(false, owner).Refusal(request.Output, request.Id), "output", 0, final.Token).ConfigureAwait(false);
             return;
         }
 
@@ -100,6 +111,16 @@ public sealed partial class JobExecutor(
             return;
         }
 
+        // The prefix belongs to the first job that claims it; a redelivery of that job finds its own claim.
+        var ownership = await OutputOwnership.ClaimAsync(store, request.Output, request.Id, request.Kind, _o.WorkerId, time, stopping).ConfigureAwait(false);
+        if (!ownership.Owned)
+        {
+            using var final = FinalizeToken();
+            await GiveUpAsync(lease, request.Id, request.Kind, request.Output, "output: " + ownership.Refusal(request.Output, request.Id), "output", 0, final.Token)
+                .ConfigureAwait(false);
+            return;
+        }
+
         handler.Prepare(request); // e.g. libtorch starts loading while the status round trips below run
         await status.UpdateAsync(request.Output, s => (s ?? NewStatus(request)) with
         {
@@ -112,10 +133,11 @@ public sealed partial class JobExecutor(
         }, stopping).ConfigureAwait(false);
         LogStarted(logger, request.Kind, request.Id, attempt, _o.MaxAttempts);
 
-        await RunAttemptAsync(lease, request, handler, attempt, stopping).ConfigureAwait(false);
+        await RunAttemptAsync(lease, request, handler, attempt, received, stopping).ConfigureAwait(false);
     }
 
-    private async Task RunAttemptAsync(MessageLease lease, JobRequest request, IJobHandler handler, int attempt, CancellationToken stopping)
+    private async Task RunAttemptAsync(MessageLease lease, JobRequest request, IJobHandler handler, int attempt, DateTimeOffset received,
+        CancellationToken stopping)
     {
         using var retries = RetryCounter.BeginScope();
         using var job = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -135,7 +157,7 @@ public sealed partial class JobExecutor(
             InputLimits = _limits.ToArrayLimits(),
         };
 
-        var monitor = MonitorAsync(lease, request, progress, job, monitorStop.Token);
+        var monitor = MonitorAsync(lease, request, progress, job, received, monitorStop.Token);
         JobOutcome? outcome = null;
         Exception? failure = null;
         string? discardField = null;
@@ -206,10 +228,15 @@ public sealed partial class JobExecutor(
         }
     }
 
-    /// <summary>Renews visibility at half-time (cancelling the job when the message is lost), records progress, beats the heartbeat.</summary>
-    private async Task MonitorAsync(MessageLease lease, JobRequest request, JobProgressReporter progress, CancellationTokenSource job, CancellationToken stop)
+    /// <summary>
+    /// Renews visibility at half-time, counted from when the message was received, so the start-up round trips
+    /// (manifest check, claim, status) never eat into the margin (cancelling the job when the message is lost);
+    /// records progress, beats the heartbeat.
+    /// </summary>
+    private async Task MonitorAsync(MessageLease lease, JobRequest request, JobProgressReporter progress, CancellationTokenSource job,
+        DateTimeOffset received, CancellationToken stop)
     {
-        var nextRenewal = time.GetUtcNow() + _o.RenewalInterval;
+        var nextRenewal = received + _o.RenewalInterval;
         while (!stop.IsCancellationRequested)
         {
             var wait = TimeSpan.FromTicks(Math.Max(0, Math.Min(_o.ProgressInterval.Ticks, (nextRenewal - time.GetUtcNow()).Ticks)));
@@ -288,8 +315,9 @@ public sealed partial class JobExecutor(
         var m = lease.Message;
         var envelope = new PoisonEnvelope(m.Body, reason, field, m.DequeueCount, time.GetUtcNow(), _o.QueueName, m.MessageId, _o.WorkerId, jobId);
         await PoisonQueue.SendAsync(envelope.ToJson(), ct).ConfigureAwait(false);
-        // A finished job's status stays as it is, even if a bad message names the same output.
-        if (output is not null && !await ManifestWriter.ExistsAsync(store, output, ct).ConfigureAwait(false))
+        // status.json belongs to the output's owner: a finished job's status stays as it is, and a message of
+        // another job (bad, or refused for aiming at a prefix it does not own) never writes there.
+        if (output is not null && await MayWriteStatusAsync(output, jobId, ct).ConfigureAwait(false))
         {
             await status.UpdateAsync(output, s => (s ?? new JobStatus { JobId = jobId ?? m.MessageId, Kind = kind, CreatedAt = time.GetUtcNow() }) with
             {
@@ -305,6 +333,27 @@ public sealed partial class JobExecutor(
         }
         LogPoisoned(logger, m.MessageId, _o.PoisonQueueName, reason);
         await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Who owns a finished output (its _OWNER, else the job its _SUCCESS names); null when neither can be read.</summary>
+    private async Task<OutputOwner?> FinishedOwnerAsync(string output, CancellationToken ct)
+    {
+        try
+        {
+            return await OutputOwnership.ReadAsync(store, output, ct).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null; // an unreadable _SUCCESS still means "done", as it always did
+        }
+    }
+
+    /// <summary>True when the output is unfinished and unclaimed, or claimed by <paramref name="jobId"/>.</summary>
+    private async Task<bool> MayWriteStatusAsync(string output, string? jobId, CancellationToken ct)
+    {
+        if (await ManifestWriter.ExistsAsync(store, output, ct).ConfigureAwait(false)) return false;
+        var owner = await OutputOwnership.ReadAsync(store, output, ct).ConfigureAwait(false);
+        return owner is null || owner.JobId == jobId;
     }
 
     private Task<JobStatus> SetStatusAsync(JobRequest request, JobState state, int attempt, int retries, JobProgress? latest, string? error, string? field,

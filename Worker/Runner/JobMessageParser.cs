@@ -23,6 +23,9 @@ public sealed record ParsedMessage(JobRequest? Request, MessageProblem? Problem)
 /// </summary>
 public sealed partial class JobMessageParser(Func<string, bool> isKnownKind, Func<IReadOnlyList<string>> knownKinds)
 {
+    /// <summary>U+FEFF: editors on Windows start UTF-8 files with it; `submit --file` and the queue both drop it.</summary>
+    private const char ByteOrderMark = '\uFEFF';
+
     private static readonly HashSet<string> Fields = new(StringComparer.Ordinal) { "schema", "id", "kind", "input", "output", "model", "params" };
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
@@ -37,6 +40,7 @@ public sealed partial class JobMessageParser(Func<string, bool> isKnownKind, Fun
         JsonNode? root;
         try
         {
+            if (JsonDuplicateKeys.Find(json) is { } duplicate) return Fail(DuplicateKey(json, duplicate));
             root = JsonNode.Parse(json);
         }
         catch (JsonException e)
@@ -96,17 +100,43 @@ public sealed partial class JobMessageParser(Func<string, bool> isKnownKind, Fun
         }, null);
     }
 
-    /// <summary>Plain JSON as is; otherwise strict base64 of UTF-8 JSON; otherwise null.</summary>
+    /// <summary>
+    /// A key given twice: the problem names it. The job's id, kind and output are kept when each appears once at
+    /// the top (so status.json can record the failure), never when the repeated key is one of them.
+    /// </summary>
+    private static MessageProblem DuplicateKey(string json, string key)
+    {
+        string? Once(JsonElement root, string name)
+        {
+            var values = root.EnumerateObject().Where(p => p.NameEquals(name)).ToList();
+            return values is [{ Value.ValueKind: JsonValueKind.String } only] ? only.Value.GetString() : null;
+        }
+        using var document = JsonDocument.Parse(json);
+        var root = document.RootElement;
+        string? id = null, kind = null, output = null;
+        if (root.ValueKind == JsonValueKind.Object)
+        {
+            id = Once(root, "id");
+            kind = Once(root, "kind");
+            output = Once(root, "output")?.TrimEnd('/');
+            if (output is not null && ArtifactPath.Check(output, requireBlobName: true) is not null) output = null;
+            if (id is not null && !IdPattern().IsMatch(id)) id = null;
+        }
+        return new MessageProblem(key, "appears twice in the message; give each key once (JSON readers disagree on which value wins)", id, kind, output);
+    }
+
+    /// <summary>Plain JSON as is (a leading UTF-8 byte-order mark dropped); otherwise strict base64 of UTF-8 JSON; otherwise null.</summary>
     public static string? DecodeBody(string body)
     {
-        var trimmed = body.Trim();
+        ArgumentNullException.ThrowIfNull(body);
+        var trimmed = body.Trim().TrimStart(ByteOrderMark).Trim();
         if (trimmed.StartsWith('{') || trimmed.StartsWith('[')) return trimmed;
         if (trimmed.Length == 0 || trimmed.Length % 4 != 0) return null;
         var buffer = new byte[trimmed.Length * 3 / 4];
         if (!Convert.TryFromBase64String(trimmed, buffer, out var n)) return null;
         try
         {
-            var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, n).Trim();
+            var text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(buffer, 0, n).Trim().TrimStart(ByteOrderMark).Trim();
             return text.StartsWith('{') ? text : null;
         }
         catch (DecoderFallbackException)

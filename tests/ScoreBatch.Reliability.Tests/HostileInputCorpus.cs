@@ -31,6 +31,9 @@ public static class HostileInputCorpus
         return b.ToString();
     }
 
+    private static string Train(string parameters) =>
+        $"{{\"schema\":1,\"id\":\"bad\",\"kind\":\"train\",\"input\":\"{InProcessWorker.Inputs}/good\",\"output\":\"{BadOutput}\",\"params\":{parameters}}}";
+
     private static Func<IArtifactStore, CancellationToken, Task> Blob(string path, byte[] bytes)
         => (store, ct) => store.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: true, ct);
 
@@ -62,10 +65,20 @@ public static class HostileInputCorpus
         ["input-backslash"] = new(Score(input: "jobs-in\\\\bad"), null, "input", "'/' separators"),
         ["input-control-character"] = new(Score(input: "jobs-in/a\\u0007b"), null, "input", "control character"),
         ["input-empty"] = new(Score(input: ""), null, "input", "is empty"),
+        // Issue 9: a repeated key was an unhandled exception (top level: redelivered forever) or five retries.
+        ["duplicate-top-level-key"] = new(Score().Replace("\"kind\":\"score\"", "\"kind\":\"score\",\"kind\":\"train\"", StringComparison.Ordinal), null,
+            "kind", "appears twice"),
+        ["duplicate-param-key"] = new(Score(parameters: "{\"t\":0.1,\"t\":0.2}"), null, "params.t", "appears twice"),
+        // Issue 9: a right-to-left override in a name was accepted and logged raw.
+        ["output-right-to-left-override"] = new(Score().Replace(BadOutput, BadOutput + "\\u202Egpj.exe", StringComparison.Ordinal), null,
+            "output", "direction-changing character (U+202E)", HasStatus: false),
+        // Issue 9: unknown params were ignored while the job ran with the default.
+        ["unknown-param-typo"] = new(Score(parameters: "{\"treshold\":5}"), null, "params.treshold", "did you mean 'threshold'?"),
+        ["unknown-param-of-other-kind"] = new(Train("{\"stpes\":5}"), null, "params.stpes", "did you mean 'steps'?"),
         ["params-not-object"] = new(Score(parameters: "[1,2]"), null, "params", "must be an object"),
         // Absurd numbers.
-        ["steps-10e12"] = new(Score(parameters: "{\"steps\":1000000000000}"), null, "params.steps", "got 1000000000000"),
-        ["size-100000"] = new(Score(parameters: "{\"size\":100000}"), null, "params.size", "got 100000"),
+        ["steps-10e12"] = new(Train("{\"steps\":1000000000000}"), null, "params.steps", "got 1000000000000"),
+        ["size-100000"] = new(Train("{\"size\":100000}"), null, "params.size", "got 100000"),
         ["batch-zero"] = new(Score(parameters: "{\"batch\":0}"), null, "params.batch", "got 0"),
         ["t-negative"] = new(Score(parameters: "{\"t\":-0.5}"), null, "params.t", "got -0.5"),
         ["t-mistyped"] = new(Score(parameters: "{\"t\":\"0.1\"}"), null, "params.t", "must be a finite number"),

@@ -5,14 +5,18 @@ using ScoreBatch.Storage.Status;
 namespace ScoreBatch.Reliability.Tests;
 
 /// <summary>
-/// A storage outage in the middle of a scoring job: the disk-backed Azurite is stopped for several seconds and
-/// started again with the same data. The job's storage operations ride it out in their retry pipelines; the job
-/// completes with every output and status.json records the retries.
+/// A storage outage in the middle of a job: the disk-backed Azurite is stopped for several seconds and started again
+/// with the same data. A scoring job's storage operations ride it out in their retry pipelines; the job completes
+/// with every output and status.json records the retries. A training job rides out an outage longer than its
+/// pipelines do: its checkpoint writes wait for storage while training pauses (issue 9, item 7).
 /// </summary>
 public sealed class StorageOutageTests(ITestOutputHelper output) : IDisposable
 {
     private const int Files = 30;
     private static readonly TimeSpan Outage = TimeSpan.FromSeconds(5);
+
+    /// <summary>Far beyond what the storage pipeline alone rides out in the training test (about a second there).</summary>
+    private static readonly TimeSpan TrainingOutage = TimeSpan.FromSeconds(12);
 
     private readonly DiskAzurite _azurite = new();
     private readonly DirectoryInfo _cache = Directory.CreateTempSubdirectory("scorebatch-outage-");
@@ -67,6 +71,50 @@ public sealed class StorageOutageTests(ITestOutputHelper output) : IDisposable
         var rows = (await probe.Store.ReadAsync("outage/out/summary.csv", ct)).ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2 * Files + 1, rows.Length); // header + one row per cutout: nothing lost, nothing twice
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"succeeded on attempt {status.Attempt} with {status.Retries} retries recorded"));
+    }
+
+    [Fact]
+    public async Task TrainingJob_StorageDownLongerThanThePipelineRetries_TrainingWaitsAndCompletesOnItsFirstAttempt()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        var ct = timeout.Token;
+        var probe = new StorageProbe(_azurite.ConnectionString);
+        await probe.Store.WriteAsync("toutage/in/stack.npy", BinaryData.FromBytes(TinyPrior.Cutouts(32)), overwrite: true, ct);
+        const int Steps = 1500;
+        await probe.Queues.GetQueue("toutage-jobs").SendAsync(
+            "{\"schema\":1,\"id\":\"toutage\",\"kind\":\"train\",\"input\":\"toutage/in\",\"output\":\"toutage/out\",\"params\":{\"size\":8,\"width\":16,"
+            + $"\"blocks\":1,\"mlp_width\":32,\"steps\":{Steps},\"batch\":8,\"checkpoint_every\":25,\"log_every\":25,\"device\":\"cpu\"}}}}", ct);
+
+        var settings = WorkerProcess.FastSettings(_azurite.ConnectionString, "toutage-jobs", "toutage-worker", _cache.FullName, TimeSpan.FromSeconds(30));
+        // The storage pipeline alone gives up within about a second: riding out the outage is the training job's doing.
+        settings["ScoreBatch:Resilience:MaxRetryAttempts"] = "1";
+        settings["ScoreBatch:Resilience:SdkMaxRetries"] = "0";
+        settings["ScoreBatch:MaxAttempts"] = "3";
+        _worker = WorkerProcess.Start("toutage-worker", settings, output.WriteLine);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        while (await probe.Store.GetInfoAsync("toutage/out/checkpoints/ckpt-00000050.ckpt", ct) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no checkpoint within 90 s:\n{_worker.Tail()}");
+            Assert.False(_worker.HasExited, $"worker exited:\n{_worker.Tail()}");
+            await Task.Delay(20, ct);
+        }
+        _azurite.Stop();
+        output.WriteLine($"storage stopped at {DateTime.UtcNow:HH:mm:ss.fff}");
+        await Task.Delay(TrainingOutage, ct);
+        _azurite.Start();
+        output.WriteLine($"storage back at {DateTime.UtcNow:HH:mm:ss.fff}");
+
+        var status = await probe.WaitForStatusAsync("toutage/out", s => s.State is JobState.Succeeded or JobState.Failed, TimeSpan.FromSeconds(120), ct, () => _worker.Tail());
+
+        Assert.Equal(JobState.Succeeded, status.State);
+        Assert.Equal(1, status.Attempt); // not abandoned and redelivered: the same attempt went on
+        Assert.True(_worker.CountLines("training waits and tries again") >= 1, $"no write waited for storage:\n{_worker.Tail()}");
+        Assert.True(_worker.CountLines("Storage is back") >= 1, "the waiting write landed");
+        var steps = (await probe.Store.ReadAsync("toutage/out/loss.csv", ct)).ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(l => long.Parse(l.Split(',')[0], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(1, Steps).Select(i => (long)i), steps); // no step lost, none twice
+        await probe.AuditAsync("toutage/out", ct);
     }
 
     public void Dispose()

@@ -16,12 +16,54 @@ public sealed class CliTests
     [Fact]
     public void SubmitBuild_Options_SchemaOneRequestWithTypedParams()
     {
-        var r = SubmitCommand.Build(null, "train", "j1", "galaxies/train", "out/j1", null, ["steps=200", "lr=0.0003", "note=first run", "ema=true"]);
+        var r = SubmitCommand.Build(null, "train", "j1", "galaxies/train", "out/j1", null, ["steps=200", "lr=0.0003", "optimizer=adam", "export_eqx=true"]);
         Assert.Equal(("j1", "train", "galaxies/train", "out/j1"), (r.Id, r.Kind, r.Input, r.Output));
         Assert.Equal(200, r.Params.GetInt32("steps", 0, 1, 1000));
         Assert.Equal(0.0003, r.Params.GetDouble("lr", 0, 0, 1));
-        Assert.Equal("first run", r.Params.GetString("note", ""));
-        Assert.True(r.Params.GetBool("ema", false));
+        Assert.Equal("adam", r.Params.GetString("optimizer", ""));
+        Assert.True(r.Params.GetBool("export_eqx", false));
+    }
+
+    [Fact]
+    public void SubmitBuild_MisspeltParam_RefusedWithSuggestionAndKnownList()
+    {
+        var e = Assert.Throws<JobValidationException>(() => SubmitCommand.Build(null, "train", "j1", "galaxies/train", "out/j1", null, ["stpes=5"]));
+        Assert.Equal("params.stpes", e.Field);
+        Assert.Contains("did you mean 'steps'?", e.Message, StringComparison.Ordinal);
+        Assert.Contains("known: batch, blocks, checkpoint_every", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SubmitBuild_FileWithRepeatedKey_RefusedNamingFileAndKey()
+    {
+        var file = new FileInfo(Path.GetTempFileName());
+        try
+        {
+            File.WriteAllText(file.FullName, "{\"schema\":1,\"kind\":\"score\",\"output\":\"out/a\",\"params\":{\"t\":0.5,\"t\":0.1}}");
+            var e = Assert.Throws<JobValidationException>(() => SubmitCommand.Build(file, null, null, null, null, null, []));
+            Assert.Equal($"{file.Name}: params.t", e.Field);
+            Assert.Contains("appears twice", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            file.Delete();
+        }
+    }
+
+    [Fact]
+    public void SubmitBuild_FileWithByteOrderMark_Accepted()
+    {
+        var file = new FileInfo(Path.GetTempFileName());
+        try
+        {
+            File.WriteAllText(file.FullName, "{\"schema\":1,\"kind\":\"score\",\"output\":\"out/a\",\"model\":\"models/x.ckpt\"}", new System.Text.UTF8Encoding(true));
+            Assert.Equal(0xEF, File.ReadAllBytes(file.FullName)[0]);
+            Assert.Equal("out/a", SubmitCommand.Build(file, null, "j", null, null, null, []).Output);
+        }
+        finally
+        {
+            file.Delete();
+        }
     }
 
     [Fact]

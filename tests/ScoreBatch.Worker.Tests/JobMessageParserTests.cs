@@ -44,4 +44,44 @@ public sealed class JobMessageParserTests
         Assert.Equal(field, p.Field);
         Assert.Contains(reason, p.Reason, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("{\"schema\":1,\"id\":\"a\",\"id\":\"b\",\"kind\":\"train\",\"output\":\"out/j\"}", "id", null, "out/j")]
+    [InlineData("{\"schema\":1,\"id\":\"j\",\"kind\":\"train\",\"output\":\"out/j\",\"params\":{\"steps\":5,\"steps\":500}}", "params.steps", "j", "out/j")]
+    [InlineData("{\"schema\":1,\"id\":\"j\",\"kind\":\"train\",\"output\":\"out/a\",\"output\":\"out/b\"}", "output", "j", null)]
+    public void Parse_DuplicateKey_ProblemNamesTheKeyAndKeepsOnlyUnambiguousFields(string body, string field, string? id, string? output)
+    {
+        var p = _parser.Parse(body).Problem!;
+        Assert.Equal(field, p.Field);
+        Assert.Contains("appears twice", p.Reason, StringComparison.Ordinal);
+        Assert.Equal((id, output), (p.JobId, p.Output));
+    }
+
+    [Theory]
+    [InlineData("{\"a\":[{\"b\":1},{\"b\":2,\"c\":[1,{\"d\":0,\"d\":1}]}]}", "a[1].c[1].d")]
+    [InlineData("{\"a\":{\"b\":1},\"c\":{\"b\":2}}", null)]
+    [InlineData("[{\"x\":1},{\"x\":2}]", null)]
+    [InlineData("{\"A\":1,\"a\":2}", null)]
+    public void FindDuplicate_Document_PathOfTheRepeatedKeyOrNull(string json, string? expected) => Assert.Equal(expected, JsonDuplicateKeys.Find(json));
+
+    [Fact]
+    public void Parse_ByteOrderMarkBeforeJsonOrInsideBase64_SameRequest()
+    {
+        var plain = _parser.Parse(Full).Request!.ToJson();
+        Assert.Equal(plain, _parser.Parse("\uFEFF" + Full).Request!.ToJson());
+        var b64 = Convert.ToBase64String([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(Full)]);
+        Assert.Equal(plain, _parser.Parse(b64).Request!.ToJson());
+    }
+
+    [Theory]
+    [InlineData("out/run\u202Egpj.exe", "U+202E")]
+    [InlineData("out/run\u200B7", "U+200B")]
+    [InlineData("out/run\u2066x\u2069", "U+2066")]
+    public void Parse_OutputWithBidiOrInvisibleCharacter_RefusedNamingTheCodePoint(string output, string codePoint)
+    {
+        var p = _parser.Parse(Full.Replace("out/run-7/", output, StringComparison.Ordinal)).Problem!;
+        Assert.Equal("output", p.Field);
+        Assert.Contains(codePoint, p.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(output, p.Reason, StringComparison.Ordinal); // never echoed raw
+    }
 }

@@ -11,7 +11,7 @@ using ScoreBatch.Worker.Runner;
 namespace ScoreBatch.Reliability.Tests.Support;
 
 /// <summary>
-/// The real executor and the real score handler on in-memory storage and the system clock: fast enough to push
+/// The real executor and the real score and train handlers on in-memory storage and the system clock: fast enough to push
 /// dozens of hostile messages through, each next to a good job. Limits are set low so that limit cases stay tiny:
 /// cutouts up to 64 px, 50 cutouts per job, 256 KiB per file.
 /// </summary>
@@ -48,6 +48,7 @@ public sealed class InProcessWorker : IAsyncDisposable
         services.AddSingleton<IStatusStore>(new BlobStatusStore(Store, Polly.ResiliencePipeline.Empty));
         services.AddScoreBatchWorker(config);
         services.AddJobHandler<ScoreJobHandler>();
+        services.AddJobHandler<TrainJobHandler>(); // its params are validated; no corpus case trains
         Services = services.BuildServiceProvider();
     }
 

@@ -52,7 +52,7 @@ public sealed class StorageProbe(string connectionString)
     public async Task<OutputManifest> AuditAsync(string output, CancellationToken ct)
     {
         var manifest = await ManifestWriter.ReadAsync(Store, output, ct) ?? throw new InvalidOperationException($"{output} has no manifest");
-        var skip = new HashSet<string>(StringComparer.Ordinal) { OutputLayout.StatusPath(output), OutputLayout.SuccessPath(output) };
+        var skip = new HashSet<string>(StringComparer.Ordinal) { OutputLayout.StatusPath(output), OutputLayout.SuccessPath(output), OutputLayout.OwnerPath(output) };
         var present = new List<string>();
         await foreach (var info in Store.ListAsync(OutputLayout.ListingPrefix(output), ct))
         {

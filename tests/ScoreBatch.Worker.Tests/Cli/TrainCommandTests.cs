@@ -75,4 +75,109 @@ public sealed class TrainCommandTests : IDisposable
         var data = WriteGalaxies();
         Assert.Equal(2, await ScoreBatchCli.RunAsync(["train", "--data", data, "--out", Path.Combine(root, "x"), "--size", "4", "--device", "cpu"]));
     }
+
+    private static async Task<(int Code, string Error)> RunCapturingErrorAsync(params string[] args)
+    {
+        var error = new StringWriter();
+        var original = Console.Error;
+        Console.SetError(error);
+        try
+        {
+            return (await ScoreBatchCli.RunAsync(args), error.ToString());
+        }
+        finally
+        {
+            Console.SetError(original);
+        }
+    }
+
+    [Fact]
+    public async Task Train_IntoUsedFolder_RefusedUnlessOverwriteWhichEmptiesItFirst()
+    {
+        var data = WriteGalaxies();
+        var output = Path.Combine(root, "run");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(Train(data, output)));
+        File.WriteAllText(Path.Combine(output, "stale.txt"), "from another run");
+        var model = File.ReadAllBytes(Path.Combine(output, "model.ckpt"));
+
+        var (refused, error) = await RunCapturingErrorAsync(Train(data, output));
+        Assert.Equal(2, refused);
+        Assert.Contains("--out:", error, StringComparison.Ordinal);
+        Assert.Contains("pass --overwrite", error, StringComparison.Ordinal);
+        Assert.Equal(model, File.ReadAllBytes(Path.Combine(output, "model.ckpt")));
+
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(Train(data, output, "--overwrite")));
+        Assert.False(File.Exists(Path.Combine(output, "stale.txt")));
+        Assert.True(File.Exists(Path.Combine(output, "model.ckpt")));
+    }
+
+    [Fact]
+    public async Task Train_ResumeFromCheckpointInsideOut_ContinuesThereWithoutOverwrite_AndOverwriteIsRefused()
+    {
+        var data = WriteGalaxies();
+        var output = Path.Combine(root, "run");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(Train(data, output)));
+        var checkpoint = Path.Combine(output, "checkpoints", "ckpt-00000003.ckpt");
+
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(["train", "--data", data, "--out", output, "--resume", checkpoint, "--device", "cpu"]));
+        var (refused, error) = await RunCapturingErrorAsync("train", "--data", data, "--out", output, "--resume", checkpoint, "--device", "cpu", "--overwrite");
+        Assert.Equal(2, refused);
+        Assert.Contains("would delete --resume", error, StringComparison.Ordinal);
+        Assert.True(File.Exists(checkpoint));
+    }
+
+    [Fact]
+    public async Task Train_ResumeWithFlagsTheCheckpointFixes_DifferentRefusedNamingFlag_SameAccepted()
+    {
+        var data = WriteGalaxies();
+        var output = Path.Combine(root, "run");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(Train(data, output)));
+        var checkpoint = Path.Combine(output, "checkpoints", "ckpt-00000003.ckpt");
+
+        foreach (var (flag, value) in new[] { ("--batch", "8"), ("--lr", "0.01"), ("--optimizer", "adam"), ("--width", "64") })
+        {
+            var (code, error) = await RunCapturingErrorAsync("train", "--data", data, "--out", Path.Combine(root, "r" + flag), "--resume", checkpoint, "--device", "cpu", flag, value);
+            Assert.Equal(2, code);
+            Assert.Contains($"{flag} {value}: ", error, StringComparison.Ordinal);
+            Assert.Contains($"was trained with {flag} ", error, StringComparison.Ordinal);
+        }
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(["train", "--data", data, "--out", Path.Combine(root, "same"), "--resume", checkpoint, "--device", "cpu", "--batch", "4", "--width", "32"]));
+    }
+
+    [Fact]
+    public async Task Train_BadBatch_OneLineNamingTheFlag()
+    {
+        var (code, error) = await RunCapturingErrorAsync("train", "--data", WriteGalaxies(), "--out", Path.Combine(root, "x"), "--batch", "0", "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Equal("train: --batch must be positive, got 0", error.Trim());
+    }
+
+    [Fact]
+    public async Task Score_IntoUsedFolder_RefusedUnlessOverwrite_WhichDropsStaleMaps()
+    {
+        var data = WriteGalaxies();
+        var run = Path.Combine(root, "run");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(Train(data, run)));
+        var model = Path.Combine(run, "model.ckpt");
+        var scores = Path.Combine(root, "scores");
+        string[] Score(params string[] extra) => ["score", "--model", model, "--input", data, "--out", scores, "--device", "cpu", "--previews", "0", .. extra];
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(Score()));
+        var stale = Path.Combine(scores, "scores", "old-file.npy");
+        File.WriteAllText(stale, "stale map of an earlier run");
+
+        Assert.Equal(2, await ScoreBatchCli.RunAsync(Score()));
+        Assert.True(File.Exists(stale));
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(Score("--overwrite")));
+        Assert.False(File.Exists(stale));
+        Assert.True(File.Exists(Path.Combine(scores, "summary.csv")));
+    }
+
+    [Fact]
+    public async Task Score_TOutOfRange_OneLineNamingTheFlag()
+    {
+        var (code, error) = await RunCapturingErrorAsync("score", "--model", "m.ckpt", "--input", root, "--out", Path.Combine(root, "o"), "--t", "5");
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: --t must be between", error, StringComparison.Ordinal);
+        Assert.Single(error.Trim().Split('\n'));
+    }
 }
