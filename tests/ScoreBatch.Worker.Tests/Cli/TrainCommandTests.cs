@@ -175,9 +175,9 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public async Task Score_TOutOfRange_OneLineNamingTheFlag()
     {
-        var (code, error) = await RunCapturingErrorAsync("score", "--model", "m.ckpt", "--input", root, "--out", Path.Combine(root, "o"), "--t", "5");
+        var (code, error) = await RunCapturingErrorAsync("score", "--model", "m.ckpt", "--input", root, "--out", Path.Combine(root, "o"), "--t", "0.0005");
         Assert.Equal(2, code);
-        Assert.StartsWith("error: --t must be between", error, StringComparison.Ordinal);
+        Assert.StartsWith("error: --t must be a finite time of at least 0.001, got 0.0005", error, StringComparison.Ordinal);
         Assert.Single(error.Trim().Split('\n'));
     }
 }
