@@ -89,7 +89,10 @@ public sealed class AnomalyPreviews
                new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T),
                new("flux_outside", m.FluxOutside), new("peaks", m.Peaks)];
         var rank = Quantity == RankedByAnomaly ? m.Anomaly ?? double.NaN : m.MaxAbsScore;
-        Offer(new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score, values), rank);
+        Offer(new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score, values)
+        {
+            Region = m.Region is { Area: > 0 } region ? region : null,
+        }, rank);
     }
 
     private static int Compare((double Score, long Order) a, (double Score, long Order) b) =>

@@ -26,6 +26,9 @@ public sealed record PreviewOptions(int PanelWidth = 380, int PanelHeight = 340,
 public sealed record CutoutPreview(string Id, int Height, int Width, float[] Input, float[] Score,
     IReadOnlyList<KeyValuePair<string, double>> Summary)
 {
+    /// <summary>Where the unexplained light is (from a calibrated score job): outlined on the input and |score| panels.</summary>
+    public Anomaly.ResidualRegion? Region { get; init; }
+
     /// <summary>Throws when the arrays do not hold Height x Width values.</summary>
     public void Validate()
     {

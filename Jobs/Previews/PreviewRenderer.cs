@@ -64,9 +64,10 @@ public static class PreviewRenderer
         var panels = new[]
         {
             Panel("input (asinh stretch)", stretched, preview.Height, preview.Width, new ScottPlot.Colormaps.Grayscale(),
-                hi > lo ? new ScottPlot.Range(stretch.Forward(lo), stretch.Forward(hi)) : null, options, InputBarLabel, stretch.Ticks(lo, hi)),
+                hi > lo ? new ScottPlot.Range(stretch.Forward(lo), stretch.Forward(hi)) : null, options, InputBarLabel, stretch.Ticks(lo, hi), preview.Region),
             Panel("score s(x, t)", preview.Score, preview.Height, preview.Width, new ScottPlot.Colormaps.Balance(), new ScottPlot.Range(-limit, limit), options, ScoreBarLabel),
-            Panel("|score|", preview.Score.Select(MathF.Abs).ToArray(), preview.Height, preview.Width, new ScottPlot.Colormaps.Inferno(), null, options, ScoreBarLabel),
+            Panel("|score|", preview.Score.Select(MathF.Abs).ToArray(), preview.Height, preview.Width, new ScottPlot.Colormaps.Inferno(), null, options, ScoreBarLabel,
+                region: preview.Region),
         };
         var summary = string.Join("   ", preview.Summary.Select(kv => $"{kv.Key} = {Format(kv.Value)}"));
         return Compose(panels, preview.Id, summary, options);
@@ -159,7 +160,7 @@ public static class PreviewRenderer
     }
 
     private static byte[] Panel(string title, float[] values, int height, int width, IColormap colormap, ScottPlot.Range? range, PreviewOptions options,
-        string barLabel, IReadOnlyList<(double Position, string Label)>? ticks = null)
+        string barLabel, IReadOnlyList<(double Position, string Label)>? ticks = null, Anomaly.ResidualRegion? region = null)
     {
         var grid = new double[height, width];
         for (int r = 0; r < height; r++)
@@ -178,6 +179,15 @@ public static class PreviewRenderer
             var manual = new ScottPlot.TickGenerators.NumericManual();
             foreach (var (position, label) in ticks) manual.AddMajor(position, label);
             bar.Axis.TickGenerator = manual;
+        }
+        if (region is { Area: > 0 })
+        {
+            // The localised region: a circle of its area (plus a pixel of margin) around its centroid; cell (r, c) is
+            // drawn centred on (c, r) with row 0 at the bottom.
+            var outline = plot.Add.Circle(region.Col, region.Row, Math.Sqrt(region.Area / Math.PI) + 1.5);
+            outline.LineColor = Colors.Cyan;
+            outline.LineWidth = 2;
+            outline.FillColor = Colors.Transparent;
         }
         plot.Title(title);
         plot.Axes.Margins(0, 0);

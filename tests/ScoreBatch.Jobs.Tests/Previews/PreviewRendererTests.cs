@@ -54,6 +54,36 @@ public class PreviewRendererTests
     }
 
     [Fact]
+    public void RenderCutout_WithRegion_OutlinesItInCyanOnTheInputAndAbsPanelsOnly()
+    {
+        // The region (the spike at row 5, col 25) is drawn as a cyan circle: cyan pixels (strong green and blue, little
+        // red) appear in the grey input panel and the inferno |score| panel, which have none without it, and not in
+        // the middle (diverging) panel.
+        var plain = Galaxy();
+        var marked = plain with { Region = new ScoreBatch.Jobs.Anomaly.ResidualRegion(5, 25, 4) };
+        var png = PreviewRenderer.RenderCutout(marked);
+        Keep("cutout-region.png", png);
+        static int Cyan(SKBitmap b, int from, int to)
+        {
+            int count = 0;
+            for (int x = from; x < to; x++)
+                for (int y = 64; y < b.Height; y++)
+                {
+                    var p = b.GetPixel(x, y);
+                    if (p.Green > 180 && p.Blue > 180 && p.Red < 80) count++;
+                }
+            return count;
+        }
+        using var with = SKBitmap.Decode(png);
+        using var without = SKBitmap.Decode(PreviewRenderer.RenderCutout(plain));
+        int third = with.Width / 3;
+        Assert.Equal(0, Cyan(without, 0, third));
+        Assert.True(Cyan(with, 0, third) > 20, "no outline on the input panel");
+        Assert.True(Cyan(with, 2 * third, with.Width) > 20, "no outline on the |score| panel");
+        Assert.Equal(Cyan(without, third, 2 * third), Cyan(with, third, 2 * third));
+    }
+
+    [Fact]
     public void RenderCutout_WrongArrayLength_ThrowsNamingCutout()
     {
         var bad = Galaxy() with { Score = new float[10] };
