@@ -28,19 +28,7 @@ public sealed class CalibrateJobHandler : IJobHandler
         var device = JobResources.ResolveDevice(args.Device ?? context.Device);
         using var model = await ScoreJobHandler.LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
         var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
-        var references = new List<Cutout>();
-        foreach (var file in files)
-        {
-            var bytes = await context.Store.ReadAsync(file.Path, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                references.AddRange(CutoutReader.Read(file.RelativeName, bytes.ToMemory().Span));
-            }
-            catch (CutoutFormatException e)
-            {
-                throw new JobValidationException(file.Path, e.Message);
-            }
-        }
+        var references = await JobInputs.ReadAllCutoutsAsync(context, files, null, cancellationToken).ConfigureAwait(false);
         var copies = args.Settings.Augment ? 8 : 1;
         var progress = new Progress<(int Done, int Total)>(p =>
             context.Progress.Report(new JobProgress(p.Done, p.Total, "cutouts", $"scored {p.Done} of {p.Total} reference cutouts ({references.Count} x {copies} orientations)")));

@@ -40,6 +40,33 @@ public static class JobInputs
         return files;
     }
 
+    /// <summary>
+    /// Every cutout of <paramref name="files"/>, read in order with the job's limits (<see cref="JobContext.InputLimits"/>);
+    /// a bad file is a validation error naming it. <paramref name="fileRead"/> gets (files done, cutouts so far) after
+    /// each file, for progress. For jobs that need all their cutouts at once (train, calibrate); scoring streams.
+    /// </summary>
+    public static async Task<List<Cutout>> ReadAllCutoutsAsync(JobContext context, IReadOnlyList<InputFile> files,
+        Action<int, int>? fileRead, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(files);
+        var cutouts = new List<Cutout>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            var bytes = await context.Store.ReadAsync(files[i].Path, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                cutouts.AddRange(CutoutReader.Read(files[i].RelativeName, bytes.ToMemory().Span, context.InputLimits));
+            }
+            catch (CutoutFormatException e)
+            {
+                throw new JobValidationException(files[i].Path, e.Message);
+            }
+            fileRead?.Invoke(i + 1, cutouts.Count);
+        }
+        return cutouts;
+    }
+
     /// <summary>"prefix/relative" with exactly one slash between.</summary>
     public static string Join(string prefix, string relative) => prefix.TrimEnd('/') + "/" + relative;
 }

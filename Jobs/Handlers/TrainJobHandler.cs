@@ -142,20 +142,9 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : IJ
     private static async Task<Tensor> LoadImagesAsync(JobContext context, TrainJobArgs args, int size, CancellationToken cancellationToken)
     {
         var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
-        var cutouts = new List<Cutout>();
-        for (var i = 0; i < files.Count; i++)
-        {
-            var bytes = await context.Store.ReadAsync(files[i].Path, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                cutouts.AddRange(CutoutReader.Read(files[i].RelativeName, bytes.ToMemory().Span, context.InputLimits));
-            }
-            catch (CutoutFormatException e)
-            {
-                throw new JobValidationException(files[i].Path, e.Message);
-            }
-            context.Progress.Report(new JobProgress(0, args.Trainer.Steps, "steps", $"read {i + 1} of {files.Count} input files ({cutouts.Count} cutouts)"));
-        }
+        var cutouts = await JobInputs.ReadAllCutoutsAsync(context, files, (done, count) =>
+            context.Progress.Report(new JobProgress(0, args.Trainer.Steps, "steps", $"read {done} of {files.Count} input files ({count} cutouts)")),
+            cancellationToken).ConfigureAwait(false);
         try
         {
             return TrainingImages.Stack(cutouts, size);

@@ -115,4 +115,21 @@ public class CalibrateJobHandlerTests
         Assert.Equal("input", e.Field);
         Assert.Contains("at least 10 clean reference cutouts, got 4", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Calibrate_ReferencesOverTheJobsCutoutLimit_AreRefusedNamingTheFile()
+    {
+        // The job's input limits apply to calibration references as to training and scoring inputs.
+        var store = new MemoryArtifactStore();
+        store.Put("models/m.ckpt", Checkpoint(1));
+        store.Put("refs/clean.npy", Galaxies(12, 2));
+        var context = Context(store, Request("calibrate", "refs", "cal", "{}"));
+        context = new JobContext
+        {
+            Request = context.Request, Store = store, Progress = context.Progress, Logger = context.Logger, Device = "cpu",
+            InputLimits = ScoreBatch.Storage.Formats.ArrayLimits.Default with { MaxCutouts = 5 },
+        };
+        var e = await Assert.ThrowsAsync<JobValidationException>(() => new CalibrateJobHandler().RunAsync(context, CancellationToken.None));
+        Assert.Equal("refs/clean.npy", e.Field);
+    }
 }
