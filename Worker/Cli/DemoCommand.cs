@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Evaluation;
 using ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Kinds.Calibrate;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;
 using ScoreBatch.Storage.Status;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Kinds.Train;
 using ScoreBatch.Storage.Hosting;
 
 namespace ScoreBatch.Worker.Hosting;

@@ -1,6 +1,8 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Evaluation;
 using ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Kinds.Score;
+using ScoreBatch.Jobs.Kinds.Train;
 using ScoreBatch.Storage.Formats;
 using ScoreBatch.Storage.InMemory;
 using ScoreBatch.Worker.Demo;

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Kinds.Calibrate;
+using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Transforms;
 using ScoreBatch.Storage.Formats;

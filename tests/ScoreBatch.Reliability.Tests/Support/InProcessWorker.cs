@@ -2,6 +2,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Kinds.Score;
+using ScoreBatch.Jobs.Kinds.Train;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.InMemory;
 using ScoreBatch.Storage.Status;

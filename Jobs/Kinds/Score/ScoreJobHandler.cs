@@ -9,7 +9,9 @@ using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Formats;
 using static TorchSharp.torch;
 
-namespace ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Handlers;
+
+namespace ScoreBatch.Jobs.Kinds.Score;
 
 /// <summary>
 /// Runs "score" jobs: loads the checkpoint named by "model", scores every cutout file under "input" and writes

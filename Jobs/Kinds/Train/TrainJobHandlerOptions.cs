@@ -1,4 +1,4 @@
-namespace ScoreBatch.Jobs.Handlers;
+namespace ScoreBatch.Jobs.Kinds.Train;
 
 /// <summary>
 /// How a training job treats storage outages (section "ScoreBatch:Training"). A checkpoint, loss log or final model

@@ -1,4 +1,4 @@
-namespace ScoreBatch.Jobs.Handlers;
+namespace ScoreBatch.Jobs.Kinds.Score;
 
 /// <summary>Pipeline depths of the score handler; they bound memory whatever the number of cutouts.</summary>
 /// <param name="FilesAhead">

@@ -9,7 +9,9 @@ using ScoreBatch.Storage.Formats;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Handlers;
+
+namespace ScoreBatch.Jobs.Kinds.Train;
 
 /// <summary>
 /// Runs "train" jobs (SCIENCE.md 3): reads every cutout under "input", trains a ScoreNet by denoising score

@@ -3,7 +3,11 @@ using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Storage.Formats;
 
-namespace ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Handlers;
+
+using ScoreBatch.Jobs.Kinds.Score;
+
+namespace ScoreBatch.Jobs.Kinds.Calibrate;
 
 /// <summary>
 /// Runs "calibrate" jobs: scores the clean reference cutouts under "input" with the model's multiscale score features

@@ -2,7 +2,11 @@ using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Scoring;
 
-namespace ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Handlers;
+
+using ScoreBatch.Jobs.Kinds.Score;
+
+namespace ScoreBatch.Jobs.Kinds.Calibrate;
 
 /// <summary>
 /// The typed arguments of a "calibrate" job, parsed and checked from a <see cref="JobRequest"/>:

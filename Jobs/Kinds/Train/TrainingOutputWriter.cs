@@ -5,7 +5,7 @@ using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
 using ScoreBatch.Storage.Abstractions;
 
-namespace ScoreBatch.Jobs.Handlers;
+namespace ScoreBatch.Jobs.Kinds.Train;
 
 /// <summary>Writes a training job's checkpoints, pointer, loss log, loss plot and final model to the store.</summary>
 internal sealed class TrainingOutputWriter(IArtifactStore store, TrainingRunPaths run, IDataTransform transform, TimeProvider time)

@@ -1,6 +1,9 @@
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Kinds.Calibrate;
+using ScoreBatch.Jobs.Kinds.Score;
+using ScoreBatch.Jobs.Kinds.Train;
 
-namespace ScoreBatch.Jobs.Handlers;
+namespace ScoreBatch.Jobs.Kinds;
 
 /// <summary>The params each kind's args record reads; anything else in a message is refused (typos included).</summary>
 public static class JobParamNames

@@ -1,7 +1,9 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Scoring;
 
-namespace ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Handlers;
+
+namespace ScoreBatch.Jobs.Kinds.Score;
 
 /// <summary>
 /// The typed arguments of a "score" job, parsed and checked from a <see cref="JobRequest"/>:

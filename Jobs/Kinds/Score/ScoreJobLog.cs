@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ScoreBatch.Jobs.Handlers;
+namespace ScoreBatch.Jobs.Kinds.Score;
 
 /// <summary>The score handler's structured log lines (source-generated: no work when the level is off).</summary>
 internal static partial class ScoreJobLog

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace ScoreBatch.Jobs.Handlers;
+namespace ScoreBatch.Jobs.Kinds.Train;
 
 internal static partial class TrainJobLog
 {

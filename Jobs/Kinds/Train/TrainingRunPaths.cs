@@ -1,6 +1,6 @@
 using ScoreBatch.Jobs.Training;
 
-namespace ScoreBatch.Jobs.Handlers;
+namespace ScoreBatch.Jobs.Kinds.Train;
 
 /// <summary>The deterministic output names of a training job under its output prefix.</summary>
 public sealed class TrainingRunPaths(string output)

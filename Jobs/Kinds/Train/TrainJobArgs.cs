@@ -5,7 +5,9 @@ using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
 
-namespace ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Handlers;
+
+namespace ScoreBatch.Jobs.Kinds.Train;
 
 /// <summary>
 /// The typed arguments of a "train" job, parsed and checked from a <see cref="JobRequest"/>:

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using ScoreBatch.Storage.Resilience;
 
-namespace ScoreBatch.Jobs.Handlers;
+namespace ScoreBatch.Jobs.Kinds.Train;
 
 /// <summary>
 /// Runs a storage write again, with doubling waits, while it fails transiently (<see cref="TransientFaults"/>) and
