@@ -4,7 +4,6 @@ using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Kinds.Calibrate;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Scoring;
-using ScoreBatch.Storage.Formats;
 
 namespace ScoreBatch.Worker.Cli;
 
@@ -32,24 +31,11 @@ public static class CalibrateCommand
             model, input, output, noise, t, fpr, noAugment, batch, device,
         };
         (Option Option, string Param)[] flags = [(noise, "noise"), (t, "t"), (fpr, "fpr"), (batch, "batch"), (device, "device")];
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) =>
         {
             var job = new LocalJob(JobKinds.Calibrate);
-            try
-            {
-                return await RunAsync(parse, job, flags, parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
-                    parse.GetValue(noAugment), parse.GetValue(device)!, ct).ConfigureAwait(false);
-            }
-            catch (JobValidationException e)
-            {
-                await Console.Error.WriteLineAsync($"calibrate: {job.Describe(e)}").ConfigureAwait(false);
-                return 2;
-            }
-            catch (Exception e) when (e is CutoutFormatException or CutoutScoringException or InvalidDataException or ArgumentException or IOException or DllNotFoundException)
-            {
-                await Console.Error.WriteLineAsync($"calibrate: {job.Describe(FlagErrors.Describe(e, FlagErrors.Score))}").ConfigureAwait(false);
-                return 2;
-            }
+            return job.RunCommandAsync(() => RunAsync(parse, job, flags, parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
+                parse.GetValue(noAugment), parse.GetValue(device)!, ct), FlagErrors.Score);
         });
         return command;
     }
@@ -67,17 +53,7 @@ public static class CalibrateCommand
         try
         {
             job.Input(input.FullName, "--input").Output(scratch).Model(model.FullName, "--model");
-            foreach (var (option, param) in flags)
-            {
-                if (parse.GetResult(option) is not { Implicit: false }) continue;
-                job.Param(param, option switch
-                {
-                    Option<double> d => JsonValue.Create(parse.GetValue(d)),
-                    Option<int> i => JsonValue.Create(parse.GetValue(i)),
-                    Option<string> text => JsonValue.Create(parse.GetValue(text)),
-                    _ => throw new InvalidOperationException($"{option.Name}: no JSON form"),
-                }, option.Name);
-            }
+            job.ParamsFrom(parse, flags);
             if (noAugment) job.Param("augment", JsonValue.Create(false), "--no-augment");
             var (request, store) = job.Build();
             var handler = new CalibrateJobHandler();
