@@ -17,7 +17,7 @@ public static class LangevinCorrector
         ArgumentNullException.ThrowIfNull(score);
         using var scope = NewDisposeScope();
         var gradient = score(y, ProbabilityFlow.Times(y, t));
-        var z = randn(y.shape, dtype: y.dtype, device: y.device, generator: generator);
+        var z = randn(y.shape, dtype: y.dtype, generator: generator).to(y.device); // CPU generator (see Sampler)
         var gradientNorm = gradient.flatten(1).norm(1).mean().ClampMin(1e-12);
         var noiseNorm = z.flatten(1).norm(1).mean();
         var step = (noiseNorm / gradientNorm).Times(snr).Squared().Times(2);

@@ -7,8 +7,9 @@ namespace ScoreBatch.Jobs.Sampling;
 /// <summary>
 /// Draws samples from a score-based prior, written against <see cref="INoiseProcess"/> and a score callable
 /// s(y [N x ...], t [N]) -> [N x ...], never a network (STYLE.md 5). Starts from the process's prior at T, integrates
-/// to t = EndFraction·T and returns model-space samples. All randomness comes from <c>generator</c>, so a seed
-/// reproduces the samples exactly on the same device.
+/// to t = EndFraction·T and returns model-space samples. All randomness comes from <c>generator</c>, a CPU generator
+/// (noise is drawn on the CPU and moved to the device), so a seed gives the same noise on any device and the same
+/// samples exactly on the same device.
 /// </summary>
 public static class Sampler
 {
@@ -61,7 +62,7 @@ public static class Sampler
             var drift = process.Drift(current, times).PlusScaled(score(current, times), -g * g);
             var next = current.PlusScaled(drift, dt);
             if (i < options.Steps - 1)
-                next.AddScaledInPlace(randn(current.shape, dtype: current.dtype, device: current.device, generator: generator), g * Math.Sqrt(-dt));
+                next.AddScaledInPlace(randn(current.shape, dtype: current.dtype, generator: generator).to(current.device), g * Math.Sqrt(-dt));
             next.MoveToOuterDisposeScope();
             y.Dispose();
             y = next;
