@@ -3,20 +3,20 @@ using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Likelihood;
 using ScoreBatch.Jobs.Runtime;
-using ScoreBatch.Storage.Formats;
-using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Kinds.Likelihood;
 
 /// <summary>
 /// Runs "likelihood" jobs: for every cutout under "input" (the model's size), log p(x) by the probability-flow ODE
-/// (<see cref="LikelihoodEstimator"/>), written to "&lt;output&gt;/likelihood.csv" (<see cref="LikelihoodCsv"/>), in file
-/// and cutout order. Files are read one at a time, so memory holds one file whatever their number. Probes are fixed
-/// by each cutout's id, so a redelivery computes the same values (overwrite: false keeps an earlier attempt's file).
-/// The runner writes status.json and _SUCCESS.
+/// (<see cref="LikelihoodEstimator"/>), written to "&lt;output&gt;/likelihood.csv" (<see cref="LikelihoodCsv"/>) in file and
+/// cutout order, through the shared bounded <see cref="CutoutPipeline{TResult}"/>, so memory holds a few files whatever
+/// their number. Probes are fixed by each cutout's id, so a redelivery computes the same values (overwrite: false keeps
+/// an earlier attempt's file). The runner writes status.json and _SUCCESS.
 /// </summary>
-public sealed class LikelihoodJobHandler : IJobHandler
+public sealed class LikelihoodJobHandler(CutoutPipelineOptions? options = null) : IJobHandler
 {
+    private readonly CutoutPipelineOptions _options = (options ?? new CutoutPipelineOptions()).Validate();
+
     public string Kind => LikelihoodJobArgs.Kind;
 
     public void Validate(JobRequest request) => LikelihoodJobArgs.From(request);
@@ -32,22 +32,18 @@ public sealed class LikelihoodJobHandler : IJobHandler
         using var model = await ScoreJobHandler.LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
         var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
         var rows = new List<CutoutLikelihood>();
-        for (var f = 0; f < files.Count; f++)
+        var pipeline = new CutoutPipeline<CutoutLikelihood[]>(context, files, _options)
         {
-            var cutouts = await JobInputs.ReadAllCutoutsAsync(context, [files[f]], null, cancellationToken).ConfigureAwait(false);
-            for (var start = 0; start < cutouts.Count; start += args.Batch)
+            Compute = (batch, ct) => LikelihoodBatches.Compute(model, batch, args.Batch, args.Likelihood, ct),
+            Upload = (_, result, _) =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var batch = cutouts.GetRange(start, Math.Min(args.Batch, cutouts.Count - start));
-                using var scope = NewDisposeScope();
-                var x = PriorCutouts.ToTensor(batch, model.ImageSize, device, files[f].Path);
-                if (x.min().item<float>() <= model.Transform.DomainMin)
-                    throw new JobValidationException(files[f].Path, $"a cutout has pixels at or below {model.Transform.DomainMin}, outside the model's transform {model.Transform.Spec}");
-                rows.AddRange(LikelihoodEstimator.Estimate(model.Process, model.Score, model.Transform, x, [.. batch.Select(c => c.Id)], args.Likelihood, cancellationToken));
-                context.Progress.Report(new JobProgress(rows.Count, rows.Count + (cutouts.Count - start - batch.Count), "cutouts",
-                    $"{f} of {files.Count} files done; log-likelihoods of {rows.Count} cutouts"));
-            }
-        }
+                rows.AddRange(result);
+                return Task.CompletedTask;
+            },
+            CutoutsPerPass = Math.Max(args.Batch, 64),
+            ProgressMessage = (done, total) => $"log-likelihoods of {done} of {total} files",
+        };
+        await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
         var path = JobInputs.Join(args.Output, LikelihoodCsv.FileName);
         await context.Store.WriteAsync(path, BinaryData.FromBytes(LikelihoodCsv.ToBytes(rows)), overwrite: false, cancellationToken).ConfigureAwait(false);
         return JobOutcome.Completed;

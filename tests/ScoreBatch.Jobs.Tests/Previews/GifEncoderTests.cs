@@ -48,10 +48,10 @@ public class GifEncoderTests
         float[] first = [0, 1, 0, 0], second = [0, 0, 0, 0];
         var png = CleaningFrames.Strip([first, second], 2, 2);
         using var bitmap = SKBitmap.Decode(png);
-        Assert.Equal((2 * 2 * CleaningFrames.Zoom) + CleaningFrames.Gap, bitmap.Width);
-        Assert.Equal(2 * CleaningFrames.Zoom, bitmap.Height);
+        Assert.Equal((2 * 2 * GreyScale.Zoom) + Tiles.Gap, bitmap.Width);
+        Assert.Equal(2 * GreyScale.Zoom, bitmap.Height);
         // Pixel (row 0, col 1) = 1 is the brightest of the first frame; row 0 is drawn at the bottom.
-        Assert.Equal(255, bitmap.GetPixel(CleaningFrames.Zoom + 1, bitmap.Height - 1).Red);
-        Assert.Equal(0, bitmap.GetPixel((2 * CleaningFrames.Zoom) + CleaningFrames.Gap + CleaningFrames.Zoom + 1, bitmap.Height - 1).Red);
+        Assert.Equal(255, bitmap.GetPixel(GreyScale.Zoom + 1, bitmap.Height - 1).Red);
+        Assert.Equal(0, bitmap.GetPixel((2 * GreyScale.Zoom) + Tiles.Gap + GreyScale.Zoom + 1, bitmap.Height - 1).Red);
     }
 }
