@@ -72,7 +72,6 @@ public sealed class SampleJobHandler : IJobHandler
         var stats = ImageStatistics.Of(images, size, size);
         var summary = new JsonObject
         {
-            ["model"] = args.Model,
             ["sampler"] = SamplerOptions.KindNames[(int)args.Sampler.Kind],
             ["seed"] = args.Seed,
             ["count"] = args.Count,
