@@ -181,3 +181,40 @@ public class PriorJobHandlersTests
         Assert.Contains(JobKinds.Clean, JobKinds.All);
     }
 }
+
+/// <summary>A score job with params.likelihood: summary.csv gains the likelihood job's numbers.</summary>
+public class ScoreLikelihoodColumnsTests
+{
+    [Fact]
+    public async Task Score_WithLikelihood_AddsTheLikelihoodJobsValues()
+    {
+        var store = new MemoryArtifactStore();
+        manual_seed(1);
+        using (var model = ScoreNetFactory.Create(TinyModels.Mixer8))
+        using (var stream = new MemoryStream())
+        {
+            ScoreBatch.Jobs.Training.Checkpoint.FromModel(model, new Log1pTransform()).Save(stream);
+            store.Put("models/m.ckpt", stream.ToArray());
+        }
+        var rng = new Random(5);
+        store.Put("data/a.npy", Npy.ToBytes([.. Enumerable.Range(0, 2 * 64).Select(i => (float)(Math.Exp(-(Math.Pow((i % 64 / 8) - 3, 2) + Math.Pow((i % 8) - 3, 2)) / 3) + (0.01 * rng.NextDouble())))], [2, 8, 8]));
+        JobContext Context(JobRequest r) => new() { Request = r, Store = store, Progress = new Progress<JobProgress>(), Logger = NullLogger.Instance, Device = "cpu" };
+        JobRequest Request(string kind, string output, string parameters) => new()
+        {
+            Id = kind + "-1", Kind = kind, Input = "data", Output = output, Model = "models/m.ckpt", Params = new JobParams(JsonNode.Parse(parameters)!.AsObject()),
+        };
+        Assert.Equal(JobOutcome.Completed, await new ScoreBatch.Jobs.Kinds.Score.ScoreJobHandler().RunAsync(Context(Request("score", "scored", """{ "likelihood": true, "probes": 2, "previews": 0 }""")), CancellationToken.None));
+        Assert.Equal(JobOutcome.Completed, await new LikelihoodJobHandler().RunAsync(Context(Request("likelihood", "lkout", """{ "probes": 2 }""")), CancellationToken.None));
+        var score = Encoding.UTF8.GetString(store.Get("scored/summary.csv")!).TrimEnd('\n').Split('\n');
+        var likelihood = Encoding.UTF8.GetString(store.Get("lkout/likelihood.csv")!).TrimEnd('\n').Split('\n');
+        Assert.EndsWith(",log_likelihood,bits_per_dim", score[0], StringComparison.Ordinal);
+        for (var i = 1; i < 3; i++)
+        {
+            var s = score[i].Split(',');
+            var l = likelihood[i].Split(',');
+            Assert.Equal((l[1], l[3]), (s[^2], s[^1])); // same probes (fixed by the id), same batch: the same numbers
+        }
+        // without the param the header is unchanged
+        Assert.Throws<JobValidationException>(() => new ScoreBatch.Jobs.Kinds.Score.ScoreJobHandler().Validate(Request("score", "scored2", """{ "probes": 2 }""")));
+    }
+}

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Tests.Likelihood;
 
-public class LikelihoodEstimatorTests
+public class LikelihoodEstimatorTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly VpProcess Vp = new();
     private const double Mu = 0.3;
@@ -37,6 +37,7 @@ public class LikelihoodEstimatorTests
         var options = new LikelihoodOptions();
         var results = LikelihoodEstimator.Estimate(Vp, GaussianReference.ExactScore(Vp, Mu, v), new IdentityTransform(), y, Ids(16), options);
         var expected = AnalyticLogDensity(y, v, options.StartTime);
+        output.WriteLine(FormattableString.Invariant($"v = {v}: largest error {Enumerable.Range(0, 16).Max(i => Math.Abs(results[i].LogPx - expected[i])) / 16:e2} nats/dim, NFE {results[0].Evaluations}"));
         for (var i = 0; i < results.Count; i++)
         {
             Assert.True(Math.Abs(results[i].LogPx - expected[i]) / 16 < 0.01, $"cutout {i}: {results[i].LogPx} vs {expected[i]}");
@@ -61,6 +62,7 @@ public class LikelihoodEstimatorTests
         var results = LikelihoodEstimator.Estimate(Vp, GaussianReference.ExactScore(Vp, Mu, v), transform, x, Ids(16), options);
         var logPy = AnalyticLogDensity(y, v, options.StartTime);
         var jacobian = (log1p(x).neg() - Math.Log(0.1)).flatten(1).sum(1).data<double>().ToArray();
+        output.WriteLine(FormattableString.Invariant($"log1p, v = {v}: largest data-space error {Enumerable.Range(0, 16).Max(i => Math.Abs(results[i].LogPx - logPy[i] - jacobian[i])) / 16:e2} nats/dim"));
         for (var i = 0; i < results.Count; i++)
         {
             Assert.True(Math.Abs(results[i].LogPy - logPy[i]) / 16 < 0.01, $"model space, cutout {i}: {results[i].LogPy} vs {logPy[i]}");
