@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Likelihood;
 using ScoreBatch.Jobs.Previews;
@@ -8,8 +9,6 @@ using ScoreBatch.Jobs.Scoring;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Formats;
 using static TorchSharp.torch;
-
-using ScoreBatch.Jobs.Handlers;
 
 namespace ScoreBatch.Jobs.Kinds.Score;
 
