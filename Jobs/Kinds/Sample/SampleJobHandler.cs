@@ -24,6 +24,8 @@ public sealed class SampleJobHandler : IJobHandler
     public const string MeanFile = "mean.npy";
     public const string SummaryFile = "summary.json";
 
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public string Kind => SampleJobArgs.Kind;
 
     public void Validate(JobRequest request) => SampleJobArgs.From(request);
@@ -93,7 +95,7 @@ public sealed class SampleJobHandler : IJobHandler
         await WriteAsync(context, args.Output, SamplesFile, Npy.ToBytes(all, [args.Count, size, size]), cancellationToken).ConfigureAwait(false);
         await WriteAsync(context, args.Output, MeanFile, Npy.ToBytes(stats.MeanImage, [size, size]), cancellationToken).ConfigureAwait(false);
         await WriteAsync(context, args.Output, SampleGrid.FileName, SampleGrid.Render(images, size, size), cancellationToken).ConfigureAwait(false);
-        var json = JsonSerializer.SerializeToUtf8Bytes(summary, new JsonSerializerOptions { WriteIndented = true });
+        var json = JsonSerializer.SerializeToUtf8Bytes(summary, Indented);
         await WriteAsync(context, args.Output, SummaryFile, json, cancellationToken).ConfigureAwait(false);
         return JobOutcome.Completed;
     }
