@@ -2,7 +2,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScoreBatch.Storage.Abstractions;
-using ScoreBatch.Worker.Hosting;
 
 namespace ScoreBatch.Worker.Runner;
 

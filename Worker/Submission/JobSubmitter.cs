@@ -4,7 +4,7 @@ using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;
 using ScoreBatch.Storage.Status;
-using ScoreBatch.Worker.Hosting;
+using ScoreBatch.Worker.Runner;
 
 namespace ScoreBatch.Worker.Submission;
 
@@ -27,7 +27,7 @@ public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store,
         var json = request.ToJson();
         var body = base64 ? Convert.ToBase64String(Encoding.UTF8.GetBytes(json)) : json;
         // The worker would poison it unread (and the queue service answers 413 with a page of headers).
-        if (Runner.JobLimitChecks.CheckBody(body, limits.Value) is { } tooLarge)
+        if (JobLimitChecks.CheckBody(body, limits.Value) is { } tooLarge)
             throw new JobValidationException("params", $"the message {tooLarge.Reason}");
         var queue = queues.GetQueue(options.Value.QueueName);
         await queue.ApproximateCountAsync(cancellationToken).ConfigureAwait(false); // creates it when missing; proves storage answers

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using ScoreBatch.Storage.Abstractions;
 
-namespace ScoreBatch.Worker.Hosting;
+namespace ScoreBatch.Worker.Runner;
 
 /// <summary>Checks <see cref="WorkerOptions"/> at start; every message names the setting and the bad value.</summary>
 public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>

@@ -1,4 +1,4 @@
-namespace ScoreBatch.Worker.Hosting;
+namespace ScoreBatch.Worker.Runner;
 
 /// <summary>
 /// The worker's settings: section "ScoreBatch" of the configuration, or environment variables

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Storage.Abstractions;
+using ScoreBatch.Storage.Status;
+
+namespace ScoreBatch.Worker.Runner;
+
+/// <summary>
+/// Runs beside one attempt: renews the message's visibility at half-time, counted from when the message was
+/// received, so the start-up round trips (manifest check, claim, status) never eat into the margin; cancels the
+/// job when the message is lost to another worker; copies the latest progress into status.json and beats the
+/// heartbeat on every tick.
+/// </summary>
+public sealed partial class LeaseMonitor(
+    MessageLease lease,
+    JobRequest request,
+    JobProgressReporter progress,
+    CancellationTokenSource job,
+    WorkerOptions options,
+    IStatusStore status,
+    TimeProvider time,
+    Heartbeat heartbeat,
+    ILogger logger)
+{
+    /// <summary>Runs until <paramref name="stop"/> fires or the message is lost; never throws.</summary>
+    public async Task RunAsync(DateTimeOffset received, CancellationToken stop)
+    {
+        var nextRenewal = received + options.RenewalInterval;
+        while (!stop.IsCancellationRequested)
+        {
+            var wait = TimeSpan.FromTicks(Math.Max(0, Math.Min(options.ProgressInterval.Ticks, (nextRenewal - time.GetUtcNow()).Ticks)));
+            try
+            {
+                await Task.Delay(wait, time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            heartbeat.Touch();
+            if (time.GetUtcNow() >= nextRenewal)
+            {
+                try
+                {
+                    await lease.SetVisibilityAsync(options.VisibilityTimeout, stop).ConfigureAwait(false);
+                    nextRenewal = time.GetUtcNow() + options.RenewalInterval;
+                    LogRenewed(logger, lease.Message.MessageId, options.VisibilityTimeout);
+                }
+                catch (MessageLostException)
+                {
+                    LogLost(logger, lease.Message.MessageId);
+                    await job.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Still hidden for the other half of the timeout: try again on the next tick.
+                    LogRenewalFailed(logger, e, lease.Message.MessageId);
+                }
+            }
+            await FlushProgressAsync(stop).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FlushProgressAsync(CancellationToken stop)
+    {
+        if (progress.TakeUnflushed() is not { } p) return;
+        try
+        {
+            await status.UpdateAsync(request.Output, s => StatusTransitions.Progressed(s, request, p, time.GetUtcNow()), stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogProgressWriteFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} is no longer ours (stale pop receipt or deleted); leaving it to its new holder")]
+    private static partial void LogLost(ILogger logger, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Renewed message {MessageId} for {Visibility}")]
+    private static partial void LogRenewed(ILogger logger, string messageId, TimeSpan visibility);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew message {MessageId}; will try again")]
+    private static partial void LogRenewalFailed(ILogger logger, Exception e, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record progress in status.json")]
+    private static partial void LogProgressWriteFailed(ILogger logger, Exception e);
+}
