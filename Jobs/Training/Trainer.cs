@@ -1,5 +1,6 @@
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -99,6 +100,7 @@ public sealed class Trainer : IDisposable
             if (cancellationToken.IsCancellationRequested) return new TrainingResult(Step, true, last);
             last = TrainStep(data);
             Step++;
+            JobMetrics.TrainingImages.Add(Options.BatchSize);
             Remember(last);
             StepCompleted?.Invoke(Step, last);
             windowSum += last;

@@ -30,6 +30,7 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton<JobHandlerRegistry>();
         services.TryAddSingleton(sp => new Heartbeat(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ResolvedHeartbeatFile,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<WorkerReadiness>();
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton(sp => new Lazy<JobExecutor>(sp.GetRequiredService<JobExecutor>));
         services.TryAddSingleton<Submission.JobSubmitter>();

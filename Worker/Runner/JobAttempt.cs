@@ -50,6 +50,7 @@ public sealed partial class JobAttempt(
         };
 
         var monitor = new LeaseMonitor(lease, request, progress, job, options, status, time, heartbeat, logger).RunAsync(received, monitorStop.Token);
+        var started = time.GetTimestamp();
         JobOutcome? outcome = null;
         Exception? failure = null;
         string? discardField = null;
@@ -79,40 +80,57 @@ public sealed partial class JobAttempt(
             await monitor.ConfigureAwait(false);
         }
 
+        var label = "failed";
+        try
+        {
+            label = await SettleAsync(lease, request, handler, attempt, outcome, failure, discardField, retries.Total, progress.Latest, scopedStore)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            var tags = WorkerMetrics.Kind(request.Kind);
+            tags.Add("outcome", label);
+            WorkerMetrics.AttemptDuration.Record(time.GetElapsedTime(started).TotalSeconds, tags);
+        }
+    }
+
+    /// <summary>Makes the outcome durable; returns its label for the duration histogram.</summary>
+    private async Task<string> SettleAsync(MessageLease lease, JobRequest request, IJobHandler handler, int attempt, JobOutcome? outcome,
+        Exception? failure, string? discardField, int retries, JobProgress? latest, JobScopedArtifactStore scopedStore)
+    {
         using var final = new CancellationTokenSource(options.FinalizeTimeout, time);
         var ct = final.Token;
-        var latest = progress.Latest;
         if (failure is not null || outcome is null)
         {
             failure ??= new InvalidOperationException($"{handler.GetType().Name} returned no outcome.");
-            await outcomes.FailedAttemptAsync(lease, request, attempt, failure, retries.Total, latest, ct).ConfigureAwait(false);
-            return;
+            await outcomes.FailedAttemptAsync(lease, request, attempt, failure, retries, latest, ct).ConfigureAwait(false);
+            return "failed";
         }
         if (lease.IsLost && outcome.Kind != JobOutcomeKind.Completed)
         {
             LogLost(logger, lease.Message.MessageId);
-            return;
+            return "lost";
         }
         switch (outcome.Kind)
         {
             case JobOutcomeKind.Completed:
                 await outcomes.CompleteAsync(lease, request, End(JobState.Succeeded, null, finished: true), scopedStore.Written, ct).ConfigureAwait(false);
-                break;
+                return "succeeded";
             case JobOutcomeKind.Snooze:
                 await outcomes.SnoozeAsync(lease, request, End(JobState.Queued, null, finished: false), outcome.Reason ?? "", ct).ConfigureAwait(false);
-                break;
+                return "snoozed";
             case JobOutcomeKind.Discard:
                 await outcomes.GiveUpAsync(lease, request.Id, request.Kind, request.Output, outcome.Reason ?? "discarded by the handler", discardField,
-                    retries.Total, ct).ConfigureAwait(false);
-                break;
+                    retries, ct).ConfigureAwait(false);
+                return "poisoned";
             case JobOutcomeKind.Cancelled:
                 await outcomes.CancelAsync(lease, request, End(JobState.Cancelled, outcome.Reason, finished: true), ct).ConfigureAwait(false);
-                break;
+                return "cancelled";
             default:
                 throw new InvalidOperationException($"Outcome kind {outcome.Kind} is not handled.");
         }
 
-        AttemptSettlement End(JobState state, string? error, bool finished) => new(state, attempt, retries.Total, latest, error, finished);
+        AttemptSettlement End(JobState state, string? error, bool finished) => new(state, attempt, retries, latest, error, finished);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} is no longer ours (stale pop receipt or deleted); leaving it to its new holder")]

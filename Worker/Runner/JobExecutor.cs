@@ -126,6 +126,7 @@ public sealed partial class JobExecutor(
         await status.UpdateAsync(request.Output, s => StatusTransitions.Started(s, request, attempt, time.GetUtcNow(), _o.WorkerId), stopping)
             .ConfigureAwait(false);
         LogStarted(logger, request.Kind, request.Id, attempt, _o.MaxAttempts);
+        WorkerMetrics.JobsStarted.Add(1, WorkerMetrics.Kind(request.Kind));
 
         await _attempt.RunAsync(lease, request, handler, attempt, received, stopping).ConfigureAwait(false);
     }

@@ -44,10 +44,12 @@ public sealed partial class LeaseMonitor(
                 {
                     await lease.SetVisibilityAsync(options.VisibilityTimeout, stop).ConfigureAwait(false);
                     nextRenewal = time.GetUtcNow() + options.RenewalInterval;
+                    WorkerMetrics.LeaseRenewals.Add(1, new KeyValuePair<string, object?>("result", "ok"));
                     LogRenewed(logger, lease.Message.MessageId, options.VisibilityTimeout);
                 }
                 catch (MessageLostException)
                 {
+                    WorkerMetrics.LeaseRenewals.Add(1, new KeyValuePair<string, object?>("result", "lost"));
                     LogLost(logger, lease.Message.MessageId);
                     await job.CancelAsync().ConfigureAwait(false);
                     return;
@@ -55,6 +57,7 @@ public sealed partial class LeaseMonitor(
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // Still hidden for the other half of the timeout: try again on the next tick.
+                    WorkerMetrics.LeaseRenewals.Add(1, new KeyValuePair<string, object?>("result", "failed"));
                     LogRenewalFailed(logger, e, lease.Message.MessageId);
                 }
             }

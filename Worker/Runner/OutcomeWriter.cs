@@ -31,6 +31,7 @@ public sealed partial class OutcomeWriter(
         ArgumentNullException.ThrowIfNull(request);
         var manifest = await ManifestWriter.WriteAsync(store, request.Output, request.Id, request.Kind, time, null, ct, written).ConfigureAwait(false);
         await SettleAsync(request, end, ct).ConfigureAwait(false);
+        WorkerMetrics.JobsSucceeded.Add(1, WorkerMetrics.Kind(request.Kind));
         LogSucceeded(logger, request.Id, manifest.Files.Count, request.Output);
         await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
     }
@@ -48,6 +49,7 @@ public sealed partial class OutcomeWriter(
     {
         await SettleAsync(request, end, ct).ConfigureAwait(false);
         await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
+        WorkerMetrics.JobsCancelled.Add(1, WorkerMetrics.Kind(request.Kind));
         LogCancelled(logger, end.Error ?? "");
     }
 
@@ -68,6 +70,7 @@ public sealed partial class OutcomeWriter(
         }
         await SettleAsync(request, new AttemptSettlement(JobState.Queued, attempt, retries, latest, error, Finished: false), ct).ConfigureAwait(false);
         var delay = RetryDelay(attempt);
+        WorkerMetrics.JobsFailed.Add(1, WorkerMetrics.Kind(request.Kind));
         LogWillRetry(logger, failure, attempt, options.MaxAttempts, delay);
         await ReleaseAsync(lease, delay, ct).ConfigureAwait(false);
     }
@@ -88,6 +91,7 @@ public sealed partial class OutcomeWriter(
             await status.UpdateAsync(output, s => StatusTransitions.GivenUp(s, jobId ?? m.MessageId, kind, m.DequeueCount, reason, field, retries,
                 time.GetUtcNow(), options.WorkerId), ct).ConfigureAwait(false);
         }
+        WorkerMetrics.JobsPoisoned.Add(1, WorkerMetrics.Kind(kind));
         LogPoisoned(logger, m.MessageId, options.PoisonQueueName, reason);
         await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
     }

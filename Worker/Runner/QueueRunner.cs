@@ -15,6 +15,7 @@ public sealed partial class QueueRunner(
     IJobQueueProvider queues,
     Lazy<JobExecutor> executor,
     Heartbeat heartbeat,
+    WorkerReadiness readiness,
     IOptions<WorkerOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
@@ -39,6 +40,8 @@ public sealed partial class QueueRunner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         LogStarting(logger, _o.WorkerId, _o.QueueName, _o.Concurrency, _o.VisibilityTimeout);
+        readiness.Polling();
+        using var drain = stoppingToken.Register(readiness.Draining);
         await Task.WhenAll(Enumerable.Range(0, _o.Concurrency).Select(slot => RunSlotAsync(slot, stoppingToken))).ConfigureAwait(false);
         LogStopped(logger, Finished);
     }
@@ -97,8 +100,20 @@ public sealed partial class QueueRunner(
     /// <summary>Receives at most one message and processes it; false when the queue had none visible.</summary>
     public async Task<bool> RunOnceAsync(CancellationToken stoppingToken)
     {
-        var messages = await queues.GetQueue(_o.QueueName).ReceiveAsync(1, _o.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
+        IReadOnlyList<ReceivedMessage> messages;
+        try
+        {
+            messages = await queues.GetQueue(_o.QueueName).ReceiveAsync(1, _o.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            readiness.QueueAnswered($"{e.GetType().Name}: {e.Message}");
+            throw;
+        }
+        readiness.QueueAnswered(null);
         if (messages.Count == 0) return false;
+        if (messages[0].InsertedOn is { } inserted)
+            WorkerMetrics.QueueLag.Record(Math.Max(0, (time.GetUtcNow() - inserted).TotalSeconds), new KeyValuePair<string, object?>("queue", _o.QueueName));
         await executor.Value.ProcessAsync(messages[0], stoppingToken).ConfigureAwait(false);
         return true;
     }
