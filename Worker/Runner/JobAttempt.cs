@@ -49,7 +49,8 @@ public sealed partial class JobAttempt(
             InputLimits = limits.ToArrayLimits(),
         };
 
-        var monitor = new LeaseMonitor(lease, request, progress, job, options, status, time, heartbeat, logger).RunAsync(received, monitorStop.Token);
+        var leaseMonitor = new LeaseMonitor(lease, request, progress, job, options, store, status, time, heartbeat, logger);
+        var monitor = leaseMonitor.RunAsync(received, monitorStop.Token);
         var started = time.GetTimestamp();
         JobOutcome? outcome = null;
         Exception? failure = null;
@@ -60,7 +61,8 @@ public sealed partial class JobAttempt(
         }
         catch (OperationCanceledException) when (job.IsCancellationRequested)
         {
-            outcome = stopping.IsCancellationRequested
+            outcome = leaseMonitor.CancelRequested is { } c ? JobOutcome.Cancelled(c.Reason)
+                : stopping.IsCancellationRequested
                 ? JobOutcome.Snooze("the worker is shutting down")
                 : JobOutcome.Cancelled("the message was lost to another worker");
         }
@@ -79,6 +81,9 @@ public sealed partial class JobAttempt(
             await monitorStop.CancelAsync().ConfigureAwait(false);
             await monitor.ConfigureAwait(false);
         }
+        // A cancelled training job checkpoints and snoozes as on shutdown; the request makes that final.
+        if (leaseMonitor.CancelRequested is { } cancel && outcome is { Kind: JobOutcomeKind.Snooze })
+            outcome = JobOutcome.Cancelled(cancel.Reason);
 
         var label = "failed";
         try
@@ -88,7 +93,7 @@ public sealed partial class JobAttempt(
         }
         finally
         {
-            var tags = WorkerMetrics.Kind(request.Kind);
+            var tags = WorkerMetrics.Job(request.Kind, lease.QueueName);
             tags.Add("outcome", label);
             WorkerMetrics.AttemptDuration.Record(time.GetElapsedTime(started).TotalSeconds, tags);
         }

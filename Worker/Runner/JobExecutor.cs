@@ -88,6 +88,16 @@ public sealed partial class JobExecutor(
             return;
         }
 
+        if (await CancelRequest.ReadAsync(store, request.Output, stopping).ConfigureAwait(false) is { } cancel && cancel.Stops(request.Id))
+        {
+            // Cancelled before any worker ran it (or between attempts): dropped without running.
+            LogDroppedCancelled(logger, request.Id);
+            using var final = FinalizeToken();
+            await Outcomes.CancelAsync(lease, request, new AttemptSettlement(JobState.Cancelled, attempt, 0, null, cancel.Reason, Finished: true), final.Token)
+                .ConfigureAwait(false);
+            return;
+        }
+
         if (message.DequeueCount > _o.MaxAttempts)
         {
             var last = (await status.GetAsync(request.Output, stopping).ConfigureAwait(false))?.LastError ?? "no error recorded";
@@ -126,7 +136,7 @@ public sealed partial class JobExecutor(
         await status.UpdateAsync(request.Output, s => StatusTransitions.Started(s, request, attempt, time.GetUtcNow(), _o.WorkerId), stopping)
             .ConfigureAwait(false);
         LogStarted(logger, request.Kind, request.Id, attempt, _o.MaxAttempts);
-        WorkerMetrics.JobsStarted.Add(1, WorkerMetrics.Kind(request.Kind));
+        WorkerMetrics.JobsStarted.Add(1, WorkerMetrics.Job(request.Kind, lease.QueueName));
 
         await _attempt.RunAsync(lease, request, handler, attempt, received, stopping).ConfigureAwait(false);
     }
@@ -155,6 +165,9 @@ public sealed partial class JobExecutor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Output {Output} already has its manifest; acknowledging without recomputing")]
     private static partial void LogAlreadyDone(ILogger logger, string output);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} was cancelled before it ran; dropping its message")]
+    private static partial void LogDroppedCancelled(ILogger logger, string jobId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Starting {Kind} job {JobId}, attempt {Attempt} of {MaxAttempts}")]
     private static partial void LogStarted(ILogger logger, string kind, string jobId, int attempt, int maxAttempts);

@@ -8,8 +8,9 @@ namespace ScoreBatch.Worker.Runner;
 /// <summary>
 /// Runs beside one attempt: renews the message's visibility at half-time, counted from when the message was
 /// received, so the start-up round trips (manifest check, claim, status) never eat into the margin; cancels the
-/// job when the message is lost to another worker; copies the latest progress into status.json and beats the
-/// heartbeat on every tick.
+/// job when the message is lost to another worker; copies the latest progress into status.json, looks for a cancel
+/// request ("&lt;output&gt;/_CANCEL", cancelling the job when it names this one) and beats the heartbeat on every
+/// tick (<see cref="WorkerOptions.ProgressInterval"/>, 10 s by default).
 /// </summary>
 public sealed partial class LeaseMonitor(
     MessageLease lease,
@@ -17,11 +18,17 @@ public sealed partial class LeaseMonitor(
     JobProgressReporter progress,
     CancellationTokenSource job,
     WorkerOptions options,
+    IArtifactStore store,
     IStatusStore status,
     TimeProvider time,
     Heartbeat heartbeat,
     ILogger logger)
 {
+    private volatile CancelRequest? _cancel;
+
+    /// <summary>The cancel request that stopped the job, once one was seen.</summary>
+    public CancelRequest? CancelRequested => _cancel;
+
     /// <summary>Runs until <paramref name="stop"/> fires or the message is lost; never throws.</summary>
     public async Task RunAsync(DateTimeOffset received, CancellationToken stop)
     {
@@ -62,6 +69,24 @@ public sealed partial class LeaseMonitor(
                 }
             }
             await FlushProgressAsync(stop).ConfigureAwait(false);
+            if (await CheckCancelAsync(stop).ConfigureAwait(false)) return;
+        }
+    }
+
+    private async Task<bool> CheckCancelAsync(CancellationToken stop)
+    {
+        try
+        {
+            if (await CancelRequest.ReadAsync(store, request.Output, stop).ConfigureAwait(false) is not { } c || !c.Stops(request.Id)) return false;
+            _cancel = c;
+            LogCancelSeen(logger, request.Id, c.RequestedBy);
+            await job.CancelAsync().ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCancelCheckFailed(logger, e);
+            return false;
         }
     }
 
@@ -86,6 +111,12 @@ public sealed partial class LeaseMonitor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew message {MessageId}; will try again")]
     private static partial void LogRenewalFailed(ILogger logger, Exception e, string messageId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId}: cancel requested by {RequestedBy}; stopping it")]
+    private static partial void LogCancelSeen(ILogger logger, string jobId, string requestedBy);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not look for a cancel request; will look again")]
+    private static partial void LogCancelCheckFailed(ILogger logger, Exception e);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not record progress in status.json")]
     private static partial void LogProgressWriteFailed(ILogger logger, Exception e);

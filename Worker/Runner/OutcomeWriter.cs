@@ -31,7 +31,7 @@ public sealed partial class OutcomeWriter(
         ArgumentNullException.ThrowIfNull(request);
         var manifest = await ManifestWriter.WriteAsync(store, request.Output, request.Id, request.Kind, time, null, ct, written).ConfigureAwait(false);
         await SettleAsync(request, end, ct).ConfigureAwait(false);
-        WorkerMetrics.JobsSucceeded.Add(1, WorkerMetrics.Kind(request.Kind));
+        WorkerMetrics.JobsSucceeded.Add(1, WorkerMetrics.Job(request.Kind, lease.QueueName));
         LogSucceeded(logger, request.Id, manifest.Files.Count, request.Output);
         await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
     }
@@ -49,7 +49,7 @@ public sealed partial class OutcomeWriter(
     {
         await SettleAsync(request, end, ct).ConfigureAwait(false);
         await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
-        WorkerMetrics.JobsCancelled.Add(1, WorkerMetrics.Kind(request.Kind));
+        WorkerMetrics.JobsCancelled.Add(1, WorkerMetrics.Job(request.Kind, lease.QueueName));
         LogCancelled(logger, end.Error ?? "");
     }
 
@@ -70,7 +70,7 @@ public sealed partial class OutcomeWriter(
         }
         await SettleAsync(request, new AttemptSettlement(JobState.Queued, attempt, retries, latest, error, Finished: false), ct).ConfigureAwait(false);
         var delay = RetryDelay(attempt);
-        WorkerMetrics.JobsFailed.Add(1, WorkerMetrics.Kind(request.Kind));
+        WorkerMetrics.JobsFailed.Add(1, WorkerMetrics.Job(request.Kind, lease.QueueName));
         LogWillRetry(logger, failure, attempt, options.MaxAttempts, delay);
         await ReleaseAsync(lease, delay, ct).ConfigureAwait(false);
     }
@@ -91,7 +91,7 @@ public sealed partial class OutcomeWriter(
             await status.UpdateAsync(output, s => StatusTransitions.GivenUp(s, jobId ?? m.MessageId, kind, m.DequeueCount, reason, field, retries,
                 time.GetUtcNow(), options.WorkerId), ct).ConfigureAwait(false);
         }
-        WorkerMetrics.JobsPoisoned.Add(1, WorkerMetrics.Kind(kind));
+        WorkerMetrics.JobsPoisoned.Add(1, WorkerMetrics.Job(kind, lease.QueueName));
         LogPoisoned(logger, m.MessageId, options.PoisonQueueName, reason);
         await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
     }

@@ -12,7 +12,8 @@ namespace ScoreBatch.Worker.Submission;
 /// Puts a job on the queue the way clients should: first make sure the queue can be reached (a bad name or
 /// unreachable storage fails before anything is written), then claim the output prefix ("&lt;output&gt;/_OWNER";
 /// a prefix another job owns or finished is refused, its status.json untouched), then "&lt;output&gt;/status.json" =
-/// queued (so `status` answers before any worker picks it up) and the id's entry in <see cref="JobIndex"/>, then
+/// queued (so `status` answers before any worker picks it up; the indexed status store also writes the id's
+/// <see cref="JobIndex"/> entry), then
 /// the schema-1 message, as plain JSON or base64 of it.
 /// </summary>
 public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store, IStatusStore status, IOptions<WorkerOptions> options,
@@ -41,11 +42,14 @@ public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store,
         var claim = await OutputOwnership.ClaimAsync(store, request.Output, request.Id, request.Kind, "submit", time, cancellationToken).ConfigureAwait(false);
         if (!claim.Owned) throw new OutputOwnedException(request.Output, claim.Refusal(request.Output, request.Id));
 
+        // A new submission of a cancelled job means "run it": its old request must not drop it at once.
+        if (await CancelRequest.ReadAsync(store, request.Output, cancellationToken).ConfigureAwait(false) is { } cancel && cancel.Stops(request.Id))
+            await store.DeleteAsync(OutputLayout.CancelPath(request.Output), cancellationToken).ConfigureAwait(false);
         var now = time.GetUtcNow();
+        // Through the indexed status store, this also writes the job's JobIndex entry.
         await status.UpdateAsync(request.Output, s => s is null || s.State is JobState.Failed or JobState.Cancelled || s.JobId != request.Id
             ? new JobStatus { JobId = request.Id, Kind = request.Kind, State = JobState.Queued, CreatedAt = now, UpdatedAt = now }
             : s with { UpdatedAt = now }, cancellationToken).ConfigureAwait(false);
-        await JobIndex.RecordAsync(store, request.Id, request.Output, cancellationToken).ConfigureAwait(false);
         await queue.SendAsync(body, cancellationToken).ConfigureAwait(false);
         return body;
     }

@@ -59,7 +59,7 @@ public sealed partial class MetricsEndpointTests(AzuriteFixture azurite)
             await script.Started.Task.WaitAsync(ct);
 
             var during = await ScrapeAsync(http, ct);
-            Assert.Equal(1, Value(during, "scorebatch_jobs_started_total", "kind=\"train\"") - Value(before, "scorebatch_jobs_started_total", "kind=\"train\""));
+            Assert.Equal(1, Value(during, "scorebatch_jobs_started_total", Mine) - Value(before, "scorebatch_jobs_started_total", Mine));
             Assert.True(Value(during, "scorebatch_queue_lag_seconds_count", $"queue=\"{_queue}\"") >= 1, "queue lag recorded at dequeue");
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("healthz", UriKind.Relative), ct)).StatusCode);
             var ready = await http.GetAsync(new Uri("readyz", UriKind.Relative), ct);
@@ -68,9 +68,11 @@ public sealed partial class MetricsEndpointTests(AzuriteFixture azurite)
             release.SetResult();
             var status = host.Services.GetRequiredService<Storage.Status.IStatusStore>();
             while ((await status.GetAsync($"{_container}/m1", ct))?.State != Storage.Status.JobState.Succeeded) await Task.Delay(50, ct);
-            var after = await ScrapeAsync(http, ct);
-            Assert.Equal(1, Value(after, "scorebatch_jobs_succeeded_total", "kind=\"train\"") - Value(before, "scorebatch_jobs_succeeded_total", "kind=\"train\""));
-            Assert.True(Value(after, "scorebatch_attempt_duration_seconds_count", "outcome=\"succeeded\"") >= 1, "attempt duration recorded");
+            // The counters move after status.json (outcome writes first, then the message, then the duration): poll briefly.
+            string after;
+            while (Value(after = await ScrapeAsync(http, ct), "scorebatch_attempt_duration_seconds_count", [.. Mine, "outcome=\"succeeded\""]) < 1)
+                await Task.Delay(50, ct);
+            Assert.Equal(1, Value(after, "scorebatch_jobs_succeeded_total", Mine) - Value(before, "scorebatch_jobs_succeeded_total", Mine));
         }
         finally
         {
@@ -90,6 +92,9 @@ public sealed partial class MetricsEndpointTests(AzuriteFixture azurite)
         Assert.NotEqual(HttpStatusCode.OK, afterStop);
     }
 
+    /// <summary>Labels of this test's samples: the counters are process-wide, other tests' workers use other queues.</summary>
+    private string[] Mine => ["kind=\"train\"", $"queue=\"{_queue}\""];
+
     private static async Task<string> ScrapeAsync(HttpClient http, CancellationToken ct)
     {
         var response = await http.GetAsync(new Uri("metrics", UriKind.Relative), ct);
@@ -97,10 +102,10 @@ public sealed partial class MetricsEndpointTests(AzuriteFixture azurite)
         return await response.Content.ReadAsStringAsync(ct);
     }
 
-    /// <summary>The sum of the samples of <paramref name="metric"/> whose labels contain <paramref name="label"/> (0 when none).</summary>
-    private static double Value(string exposition, string metric, string label)
+    /// <summary>The sum of the samples of <paramref name="metric"/> that carry every one of <paramref name="labels"/> (0 when none).</summary>
+    private static double Value(string exposition, string metric, params string[] labels)
         => exposition.Split('\n')
-            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal))
+            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) && labels.All(label => l.Contains(label, StringComparison.Ordinal)))
             .Sum(l => double.Parse(SampleValue().Match(l).Groups[1].Value, CultureInfo.InvariantCulture));
 
     [GeneratedRegex(@"\}\s+(\S+)")]
