@@ -34,13 +34,15 @@ public sealed partial class JobExecutor(
         limits.Value, time, heartbeat, logger);
     private OutcomeWriter Outcomes => _attempt.Outcomes;
 
-    private IJobQueue Queue => queues.GetQueue(_o.QueueName);
 
-    /// <summary>Processes <paramref name="message"/>; <paramref name="stopping"/> is the host's shutdown signal.</summary>
-    public async Task ProcessAsync(ReceivedMessage message, CancellationToken stopping)
+    /// <summary>Processes <paramref name="message"/> of the normal-priority queue; <paramref name="stopping"/> is the host's shutdown signal.</summary>
+    public Task ProcessAsync(ReceivedMessage message, CancellationToken stopping) => ProcessAsync(message, _o.QueueName, stopping);
+
+    /// <summary>Processes <paramref name="message"/>, received from <paramref name="queueName"/>.</summary>
+    public async Task ProcessAsync(ReceivedMessage message, string queueName, CancellationToken stopping)
     {
         var received = time.GetUtcNow(); // visibility counts from here: the first renewal is due half a timeout later
-        var lease = new MessageLease(Queue, message);
+        var lease = new MessageLease(queues.GetQueue(queueName), message);
         var parsed = JobLimitChecks.CheckBody(message.Body, _limits) is { } tooLarge ? new ParsedMessage(null, tooLarge) : _parser.Parse(message.Body);
         if (parsed.Problem is { } problem)
         {

@@ -29,8 +29,20 @@ public sealed partial class LeaseMonitor(
     /// <summary>The cancel request that stopped the job, once one was seen.</summary>
     public CancelRequest? CancelRequested => _cancel;
 
-    /// <summary>Runs until <paramref name="stop"/> fires or the message is lost; never throws.</summary>
+    /// <summary>Runs until <paramref name="stop"/> fires, the message is lost or a cancel request is seen; never throws.</summary>
     public async Task RunAsync(DateTimeOffset received, CancellationToken stop)
+    {
+        try
+        {
+            await LoopAsync(received, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The attempt ended while a renewal, progress write or cancel check was in flight.
+        }
+    }
+
+    private async Task LoopAsync(DateTimeOffset received, CancellationToken stop)
     {
         var nextRenewal = received + options.RenewalInterval;
         while (!stop.IsCancellationRequested)

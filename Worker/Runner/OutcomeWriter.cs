@@ -82,7 +82,7 @@ public sealed partial class OutcomeWriter(
     {
         ArgumentNullException.ThrowIfNull(lease);
         var m = lease.Message;
-        var envelope = new PoisonEnvelope(m.Body, reason, field, m.DequeueCount, time.GetUtcNow(), options.QueueName, m.MessageId, options.WorkerId, jobId);
+        var envelope = new PoisonEnvelope(m.Body, reason, field, m.DequeueCount, time.GetUtcNow(), lease.QueueName, m.MessageId, options.WorkerId, jobId);
         await PoisonQueue.SendAsync(envelope.ToJson(), ct).ConfigureAwait(false);
         // status.json belongs to the output's owner: a finished job's status stays as it is, and a message of
         // another job (bad, or refused for aiming at a prefix it does not own) never writes there.

@@ -19,9 +19,13 @@ namespace ScoreBatch.Worker.Submission;
 public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store, IStatusStore status, IOptions<WorkerOptions> options,
     IOptions<JobLimits> limits, TimeProvider time)
 {
-    /// <summary>Sends <paramref name="request"/>; returns the message body sent. Throws <see cref="OutputOwnedException"/>
-    /// when another job owns the output.</summary>
-    public async Task<string> SubmitAsync(JobRequest request, bool base64, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="request"/> with normal priority; returns the message body sent. Throws
+    /// <see cref="OutputOwnedException"/> when another job owns the output.</summary>
+    public Task<string> SubmitAsync(JobRequest request, bool base64, CancellationToken cancellationToken)
+        => SubmitAsync(request, base64, JobPriority.Normal, cancellationToken);
+
+    /// <summary>Sends <paramref name="request"/> to the queue of <paramref name="priority"/> (<see cref="PriorityQueues"/>).</summary>
+    public async Task<string> SubmitAsync(JobRequest request, bool base64, JobPriority priority, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArtifactPath.Validate(request.Output, "output");
@@ -30,7 +34,7 @@ public sealed class JobSubmitter(IJobQueueProvider queues, IArtifactStore store,
         // The worker would poison it unread (and the queue service answers 413 with a page of headers).
         if (JobLimitChecks.CheckBody(body, limits.Value) is { } tooLarge)
             throw new JobValidationException("params", $"the message {tooLarge.Reason}");
-        var queue = queues.GetQueue(options.Value.QueueName);
+        var queue = queues.GetQueue(PriorityQueues.QueueFor(options.Value.QueueName, priority));
         await queue.ApproximateCountAsync(cancellationToken).ConfigureAwait(false); // creates it when missing; proves storage answers
 
         // A finished output (its _SUCCESS names the owner, also from before owner records existed), then the claim.
