@@ -3,9 +3,10 @@ using ScoreBatch.Storage.Abstractions;
 namespace ScoreBatch.Storage.Status;
 
 /// <summary>
-/// An <see cref="IStatusStore"/> that mirrors every successful status.json write into the job's
-/// <see cref="JobIndex"/> entry. The entry is best effort: status.json is already written when it is attempted,
-/// so a failure to write it never fails the caller (the next status write repairs it).
+/// An <see cref="IStatusStore"/> that mirrors status.json into the job's <see cref="JobIndex"/> entry whenever a
+/// write creates the status or changes its state (progress ticks and retries within a state cost no extra write:
+/// readers refresh entries that are not final from status.json). The entry is best effort: status.json is already
+/// written when it is attempted, so a failure to write it never fails the caller (the next state change repairs it).
 /// </summary>
 public sealed class IndexedStatusStore(IStatusStore inner, IArtifactStore store) : IStatusStore
 {
@@ -13,7 +14,14 @@ public sealed class IndexedStatusStore(IStatusStore inner, IArtifactStore store)
 
     public async Task<JobStatus> UpdateAsync(string output, Func<JobStatus?, JobStatus> update, CancellationToken cancellationToken)
     {
-        var written = await inner.UpdateAsync(output, update, cancellationToken).ConfigureAwait(false);
+        var before = (JobState?)null;
+        var known = false;
+        var written = await inner.UpdateAsync(output, current =>
+        {
+            (before, known) = (current?.State, current is not null); // the last round's read is the one that was written over
+            return update(current);
+        }, cancellationToken).ConfigureAwait(false);
+        if (known && before == written.State) return written;
         try
         {
             await JobIndex.RecordAsync(store, output, written, cancellationToken).ConfigureAwait(false);

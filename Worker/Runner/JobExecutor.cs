@@ -74,7 +74,11 @@ public sealed partial class JobExecutor(
     {
         var message = lease.Message;
 
-        if (await ManifestWriter.ExistsAsync(store, request.Output, stopping).ConfigureAwait(false))
+        // Both probes at once: the cancel check costs no extra round trip before a job starts.
+        var manifestProbe = ManifestWriter.ExistsAsync(store, request.Output, stopping);
+        var cancelProbe = CancelRequest.ReadAsync(store, request.Output, stopping);
+        await Task.WhenAll(manifestProbe, cancelProbe).ConfigureAwait(false);
+        if (await manifestProbe.ConfigureAwait(false))
         {
             var owner = await FinishedOwnerAsync(request.Output, stopping).ConfigureAwait(false);
             if (owner is null || owner.JobId == request.Id)
@@ -90,7 +94,7 @@ public sealed partial class JobExecutor(
             return;
         }
 
-        if (await CancelRequest.ReadAsync(store, request.Output, stopping).ConfigureAwait(false) is { } cancel && cancel.Stops(request.Id))
+        if (await cancelProbe.ConfigureAwait(false) is { } cancel && cancel.Stops(request.Id))
         {
             // Cancelled before any worker ran it (or between attempts): dropped without running.
             LogDroppedCancelled(logger, request.Id);
