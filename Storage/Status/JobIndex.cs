@@ -5,7 +5,8 @@ namespace ScoreBatch.Storage.Status;
 
 /// <summary>
 /// One small blob per job, "scorebatch-index/jobs/&lt;id&gt;.json" = { id, kind, output, state, progress, createdAt,
-/// updatedAt }, rewritten after every status.json write (<see cref="IndexedStatusStore"/>: submit, the worker, cancel).
+/// updatedAt }, written when the job's status is created and when it ends (<see cref="IndexedStatusStore"/>: submit,
+/// the worker, cancel).
 /// `scorebatch status &lt;id&gt;` finds the output here and `scorebatch jobs` lists jobs from it without listing any
 /// output. status.json stays the authority: an entry can lag it by one write (a crash between the two, or two
 /// writers racing), so readers re-read status.json for entries that are not final.
