@@ -10,6 +10,8 @@ namespace ScoreBatch.Worker.Cli;
 /// <summary>`scorebatch jobs [--state S] [--kind K]`: jobs with state, progress and age, from <see cref="JobIndex"/>.</summary>
 internal static class JobsCommand
 {
+    private static readonly string[] Header = ["ID", "KIND", "STATE", "PROGRESS", "AGE", "OUTPUT"];
+
     public static Command Create()
     {
         var storage = new StorageCliOptions();
@@ -55,7 +57,7 @@ internal static class JobsCommand
     internal static string Format(IReadOnlyList<JobIndexEntry> rows, DateTimeOffset now)
     {
         if (rows.Count == 0) return "no jobs";
-        var table = new List<string[]> { new[] { "ID", "KIND", "STATE", "PROGRESS", "AGE", "OUTPUT" } };
+        var table = new List<string[]> { Header };
         table.AddRange(rows.Select(r => new[]
         {
             r.Id, r.Kind, r.State.ToString().ToLowerInvariant(),

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Options;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;
-using ScoreBatch.Storage.Resilience;
 using ScoreBatch.Storage.Status;
 
 namespace ScoreBatch.Worker.Runner;

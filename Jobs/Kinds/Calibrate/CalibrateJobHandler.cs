@@ -1,12 +1,9 @@
 using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Scoring;
-using ScoreBatch.Storage.Formats;
-
-using ScoreBatch.Jobs.Handlers;
-
-using ScoreBatch.Jobs.Kinds.Score;
 
 namespace ScoreBatch.Jobs.Kinds.Calibrate;
 

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
@@ -7,8 +8,6 @@ using ScoreBatch.Jobs.Scoring;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Formats;
 using static TorchSharp.torch;
-
-using ScoreBatch.Jobs.Handlers;
 
 namespace ScoreBatch.Jobs.Kinds.Score;
 

@@ -1,15 +1,13 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
 using ScoreBatch.Storage.Abstractions;
-using ScoreBatch.Storage.Formats;
 using TorchSharp;
 using static TorchSharp.torch;
-
-using ScoreBatch.Jobs.Handlers;
 
 namespace ScoreBatch.Jobs.Kinds.Train;
 
