@@ -1,5 +1,6 @@
 using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Transforms;
 using ScoreBatch.Storage.Formats;
@@ -113,6 +114,7 @@ public sealed class Scorer
             // Batch b covers [b·count/batches, (b+1)·count/batches): sizes differ by at most one, none above BatchSize.
             int start = (int)((long)b * count / batches), end = (int)((long)(b + 1) * count / batches);
             scored[b] = ScoreBatch(cutouts.Skip(start).Take(end - start).ToArray(), sources.Skip(start).Take(end - start).ToArray());
+            JobMetrics.CutoutsScored.Add(end - start);
         }
         if (onLanes)
         {

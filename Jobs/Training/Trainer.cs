@@ -1,5 +1,6 @@
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Runtime;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Training;
@@ -98,6 +99,7 @@ public sealed class Trainer : IDisposable
             if (cancellationToken.IsCancellationRequested) return new TrainingResult(Step, true, last);
             last = TrainStep(data);
             Step++;
+            JobMetrics.TrainingImages.Add(Options.BatchSize);
             Remember(last);
             StepCompleted?.Invoke(Step, last);
             windowSum += last;

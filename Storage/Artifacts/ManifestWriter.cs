@@ -23,7 +23,7 @@ public static class ManifestWriter
 
     /// <summary>
     /// Hashes the given files (paths relative to <paramref name="output"/>; null = every file under it except
-    /// status.json, _SUCCESS and _OWNER) and writes the manifest if none exists. Returns the manifest now in the store:
+    /// status.json, _SUCCESS, _OWNER and _CANCEL) and writes the manifest if none exists. Returns the manifest now in the store:
     /// the new one, or the one an earlier attempt wrote. <paramref name="known"/> holds the size and SHA-256 of
     /// files this attempt wrote itself (full names); a listed file of the same size is not downloaded again.
     /// </summary>
@@ -62,9 +62,9 @@ public static class ManifestWriter
 
     private static async Task<SortedDictionary<string, ArtifactInfo>> ListOutputsAsync(IArtifactStore store, string output, CancellationToken cancellationToken)
     {
-        var skip = new HashSet<string>(StringComparer.Ordinal) 
+        var skip = new HashSet<string>(StringComparer.Ordinal)
         {
-            OutputLayout.StatusPath(output), OutputLayout.SuccessPath(output), OutputLayout.OwnerPath(output),
+            OutputLayout.StatusPath(output), OutputLayout.SuccessPath(output), OutputLayout.OwnerPath(output), OutputLayout.CancelPath(output),
         };
         var list = new SortedDictionary<string, ArtifactInfo>(StringComparer.Ordinal);
         await foreach (var info in store.ListAsync(OutputLayout.ListingPrefix(output), cancellationToken).ConfigureAwait(false))

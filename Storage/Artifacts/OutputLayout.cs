@@ -14,6 +14,10 @@ public static class OutputLayout
     /// <summary>The job the prefix belongs to (<see cref="OutputOwner"/>), written once by the first claim.</summary>
     public const string OwnerFile = "_OWNER";
 
+    /// <summary>A request to stop the job (<c>scorebatch cancel</c>), next to status.json; a running job observes it
+    /// within one progress interval, a queued one is dropped when dequeued.</summary>
+    public const string CancelFile = "_CANCEL";
+
     /// <summary>Folder for training checkpoints ("ckpt-00001000.ckpt" and "latest.json").</summary>
     public const string CheckpointsFolder = "checkpoints";
 
@@ -22,6 +26,8 @@ public static class OutputLayout
     public static string SuccessPath(string output) => ArtifactPath.Combine(output, SuccessFile);
 
     public static string OwnerPath(string output) => ArtifactPath.Combine(output, OwnerFile);
+
+    public static string CancelPath(string output) => ArtifactPath.Combine(output, CancelFile);
 
     /// <summary>"&lt;output&gt;/checkpoints": where a training handler saves and resumes.</summary>
     public static string CheckpointsPrefix(string output) => ArtifactPath.Combine(output, CheckpointsFolder);

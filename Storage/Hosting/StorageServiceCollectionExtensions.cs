@@ -69,8 +69,9 @@ public static class StorageServiceCollectionExtensions
                 : new AzureBlobArtifactStore(sp.GetRequiredService<BlobServiceClient>());
             return new ResilientArtifactStore(raw, Pipeline(sp, ResiliencePipelineNames.BlobRead), Pipeline(sp, ResiliencePipelineNames.BlobWrite));
         });
-        services.TryAddSingleton<IStatusStore>(sp => new BlobStatusStore(
-            RawStore(sp), Pipeline(sp, ResiliencePipelineNames.Status)));
+        // Every status write also refreshes the job's index entry (for `scorebatch jobs` and `status <id>`).
+        services.TryAddSingleton<IStatusStore>(sp => new IndexedStatusStore(
+            new BlobStatusStore(RawStore(sp), Pipeline(sp, ResiliencePipelineNames.Status)), sp.GetRequiredService<IArtifactStore>()));
         return services;
     }
 

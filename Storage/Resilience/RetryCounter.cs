@@ -18,7 +18,11 @@ public static class RetryCounter
     }
 
     /// <summary>Called by the pipelines' OnRetry; counts into the innermost open scope, if any.</summary>
-    public static void Record(string pipeline) => Current.Value?.Add(pipeline);
+    public static void Record(string pipeline)
+    {
+        StorageMetrics.Retries.Add(1, new KeyValuePair<string, object?>("pipeline", pipeline));
+        Current.Value?.Add(pipeline);
+    }
 
     /// <summary>A retry count for one async flow, broken down by pipeline.</summary>
     public sealed class Scope : IDisposable

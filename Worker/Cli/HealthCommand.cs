@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Microsoft.Extensions.Configuration;
-using ScoreBatch.Worker.Hosting;
 using ScoreBatch.Worker.Runner;
 
 namespace ScoreBatch.Worker.Cli;

@@ -24,6 +24,8 @@ public static class ScoreBatchCli
         root.Subcommands.Add(UploadCommand.Create());
         root.Subcommands.Add(SubmitCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(JobsCommand.Create());
+        root.Subcommands.Add(CancelCommand.Create());
         root.Subcommands.Add(WorkerCommand.Create());
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(HealthCommand.Create());

@@ -2,7 +2,6 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Status;
-using ScoreBatch.Worker.Submission;
 
 namespace ScoreBatch.Worker.Cli;
 
@@ -23,12 +22,8 @@ internal static class StatusCommand
             using var host = storage.BuildHost(parse);
             var store = host.Services.GetRequiredService<IArtifactStore>();
             var value = parse.GetValue(target)!;
-            var output = value.Contains('/', StringComparison.Ordinal) ? value.TrimEnd('/') : await JobIndex.FindOutputAsync(store, value, ct).ConfigureAwait(false);
-            if (output is null)
-            {
-                await Console.Error.WriteLineAsync($"status: no job with id '{value}' was submitted here; pass its output prefix instead").ConfigureAwait(false);
-                return 1;
-            }
+            var output = await JobTarget.ResolveAsync(store, value, "status", ct).ConfigureAwait(false);
+            if (output is null) return 1;
             var status = await host.Services.GetRequiredService<IStatusStore>().GetAsync(output, ct).ConfigureAwait(false);
             if (status is null)
             {

@@ -23,9 +23,15 @@ internal static class SubmitCommand
         var model = new Option<string?>("--model") { Description = "Model checkpoint, container/path." };
         var param = new Option<string[]>("--param") { Description = "A parameter as name=value (value read as JSON when it parses, else as a string); repeatable." };
         var base64 = new Option<bool>("--base64") { Description = "Send the message base64-encoded (as Functions and older SDKs do)." };
+        var priority = new Option<string>("--priority")
+        {
+            Description = "high | normal | low: the queue it waits in (<queue>-high, <queue>, <queue>-low); workers drain them 6:3:1.",
+            DefaultValueFactory = _ => "normal",
+        };
+        priority.AcceptOnlyFromAmong("high", "normal", "low");
 
         var command = new Command("submit", "Submit a job to the queue and print its id.");
-        foreach (var o in new Option[] { file, kind, id, input, output, model, param, base64 }) command.Options.Add(o);
+        foreach (var o in new Option[] { file, kind, id, input, output, model, param, base64, priority }) command.Options.Add(o);
         storage.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -43,7 +49,8 @@ internal static class SubmitCommand
             using var host = storage.BuildHost(parse);
             try
             {
-                await host.Services.GetRequiredService<JobSubmitter>().SubmitAsync(request, parse.GetValue(base64), ct).ConfigureAwait(false);
+                await host.Services.GetRequiredService<JobSubmitter>()
+                    .SubmitAsync(request, parse.GetValue(base64), PriorityQueues.Parse(parse.GetValue(priority)) ?? JobPriority.Normal, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OutputOwnedException or JobValidationException)
             {

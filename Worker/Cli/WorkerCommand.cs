@@ -15,6 +15,14 @@ internal static class WorkerCommand
         var exitWhenIdle = new Option<bool>("--exit-when-idle") { Description = "Stop when the queue is empty." };
         var device = new Option<string?>("--device") { Description = "auto | cpu | cuda (default: auto)." };
         var concurrency = new Option<int?>("--concurrency") { Description = "Jobs at once (default: 1)." };
+        var metricsPort = new Option<int?>("--metrics-port")
+        {
+            Description = "Serve Prometheus metrics (/metrics) and probes (/healthz, /readyz) on this port (default: off).",
+        };
+        metricsPort.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is { } p and (< 1 or > 65535)) r.AddError($"--metrics-port must be between 1 and 65535, got {p}");
+        });
         device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
         concurrency.Validators.Add(r =>
         {
@@ -25,7 +33,7 @@ internal static class WorkerCommand
             if (r.GetValueOrDefault<int?>() is { } n and < 0) r.AddError($"--max-jobs must be 0 (no limit) or more, got {n}");
         });
         var command = new Command("worker", "Run the worker: pull jobs from the queue and run them until stopped.");
-        foreach (var o in new Option[] { maxJobs, exitWhenIdle, device, concurrency }) command.Options.Add(o);
+        foreach (var o in new Option[] { maxJobs, exitWhenIdle, device, concurrency, metricsPort }) command.Options.Add(o);
         storage.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -35,6 +43,7 @@ internal static class WorkerCommand
             if (parse.GetValue(exitWhenIdle)) more["ScoreBatch:ExitWhenIdle"] = "true";
             if (parse.GetValue(device) is { } d) more["ScoreBatch:Device"] = d;
             if (parse.GetValue(concurrency) is { } c) more["ScoreBatch:Concurrency"] = c.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (parse.GetValue(metricsPort) is { } mp) more["ScoreBatch:Metrics:Port"] = mp.ToString(System.Globalization.CultureInfo.InvariantCulture);
             try
             {
                 using var host = storage.BuildHost(parse, more);

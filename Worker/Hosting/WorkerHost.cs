@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using ScoreBatch.Jobs.Kinds.Train;
 using ScoreBatch.Storage.Hosting;
+using ScoreBatch.Worker.Telemetry;
 
 namespace ScoreBatch.Worker.Hosting;
 
@@ -43,6 +44,7 @@ public static class WorkerHost
 
         builder.Services.AddScoreBatchStorage(builder.Configuration);
         builder.Services.AddScoreBatchWorker(builder.Configuration);
+        builder.Services.AddScoreBatchMetrics(builder.Configuration);
         builder.Services.AddSingleton(builder.Configuration.GetSection(TrainJobHandlerOptions.SectionName).Get<TrainJobHandlerOptions>() ?? new TrainJobHandlerOptions());
         if (registerHandlers is null) builder.Services.AddScoreBatchJobHandlers();
         else registerHandlers(builder.Services);

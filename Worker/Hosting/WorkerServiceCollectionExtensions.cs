@@ -13,7 +13,7 @@ public static class WorkerServiceCollectionExtensions
 {
     /// <summary>
     /// Options (validated at start), the handler registry, the executor and the <see cref="QueueRunner"/> hosted
-    /// service, and a host shutdown timeout equal to <see cref="WorkerOptions.ShutdownTimeout"/>. Storage comes from
+    /// service (and the <see cref="ScheduledEventsWatcher"/> when ScoreBatch:ScheduledEvents:Endpoint is set), and a host shutdown timeout equal to <see cref="WorkerOptions.ShutdownTimeout"/>. Storage comes from
     /// AddScoreBatchStorage (or test fakes registered before this call).
     /// </summary>
     public static IServiceCollection AddScoreBatchWorker(this IServiceCollection services, IConfiguration configuration)
@@ -30,10 +30,18 @@ public static class WorkerServiceCollectionExtensions
         services.TryAddSingleton<JobHandlerRegistry>();
         services.TryAddSingleton(sp => new Heartbeat(sp.GetRequiredService<IOptions<WorkerOptions>>().Value.ResolvedHeartbeatFile,
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<WorkerReadiness>();
         services.TryAddSingleton<JobExecutor>();
         services.TryAddSingleton(sp => new Lazy<JobExecutor>(sp.GetRequiredService<JobExecutor>));
         services.TryAddSingleton<Submission.JobSubmitter>();
         services.AddHostedService<QueueRunner>();
+        var events = configuration.GetSection(ScheduledEventsOptions.SectionName).Get<ScheduledEventsOptions>() ?? new ScheduledEventsOptions();
+        if (events.Check() is { Count: > 0 } errors) throw new OptionsValidationException(ScheduledEventsOptions.SectionName, typeof(ScheduledEventsOptions), errors);
+        if (events.Endpoint.Length > 0)
+        {
+            services.AddSingleton(events);
+            services.AddHostedService<ScheduledEventsWatcher>();
+        }
         return services;
     }
 

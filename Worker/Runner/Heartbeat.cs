@@ -6,7 +6,19 @@ namespace ScoreBatch.Worker.Runner;
 /// </summary>
 public sealed class Heartbeat(string path, TimeProvider time)
 {
+    private long _lastBeatTicks;
+
     public string Path { get; } = path;
+
+    /// <summary>When <see cref="Touch"/> last ran in this process (whether or not the file could be written); null before.</summary>
+    public DateTimeOffset? LastBeat
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _lastBeatTicks);
+            return ticks > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+        }
+    }
 
     /// <summary>
     /// Refreshes the file; returns false when it cannot be written. Never throws: the heartbeat must not take the
@@ -14,6 +26,7 @@ public sealed class Heartbeat(string path, TimeProvider time)
     /// </summary>
     public bool Touch()
     {
+        Interlocked.Exchange(ref _lastBeatTicks, time.GetUtcNow().UtcTicks);
         try
         {
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path))!);

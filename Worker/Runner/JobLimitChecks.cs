@@ -1,6 +1,5 @@
 using System.Text;
 using ScoreBatch.Jobs.Contracts;
-using ScoreBatch.Worker.Hosting;
 
 namespace ScoreBatch.Worker.Runner;
 

@@ -2,7 +2,6 @@ using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;
 using ScoreBatch.Storage.Formats;
-using ScoreBatch.Worker.Hosting;
 
 namespace ScoreBatch.Worker.Runner;
 

@@ -14,6 +14,9 @@ public sealed class MessageLease(IJobQueue queue, ReceivedMessage message)
 
     public ReceivedMessage Message { get; } = message;
 
+    /// <summary>The queue the message came from (one per priority).</summary>
+    public string QueueName => queue.Name;
+
     public string PopReceipt
     {
         get { lock (_gate) return _popReceipt; }

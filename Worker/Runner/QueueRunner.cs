@@ -2,13 +2,12 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ScoreBatch.Storage.Abstractions;
-using ScoreBatch.Worker.Hosting;
 
 namespace ScoreBatch.Worker.Runner;
 
 /// <summary>
-/// The worker loop: <see cref="WorkerOptions.Concurrency"/> slots, each receiving one message at a time and handing
-/// it to <see cref="JobExecutor"/>; empty receives back off with jitter. On shutdown the slots stop receiving and
+/// The worker loop: <see cref="WorkerOptions.Concurrency"/> slots, each receiving one message at a time (from the
+/// priority queues in weighted turns, <see cref="PriorityDrain"/>) and handing it to <see cref="JobExecutor"/>; empty receives back off with jitter. On shutdown the slots stop receiving and
 /// the running jobs see their token cancelled (handlers checkpoint and snooze; the message is released).
 /// A failing message never escapes a slot; only host faults (bad configuration) stop the host.
 /// </summary>
@@ -16,12 +15,14 @@ public sealed partial class QueueRunner(
     IJobQueueProvider queues,
     Lazy<JobExecutor> executor,
     Heartbeat heartbeat,
+    WorkerReadiness readiness,
     IOptions<WorkerOptions> options,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<QueueRunner> logger) : BackgroundService
 {
     private readonly WorkerOptions _o = options.Value;
+    private readonly PriorityDrain _drain = new(options.Value.PriorityWeightList ?? [6, 3, 1]);
     private int _finished;
 
     /// <summary>
@@ -39,7 +40,9 @@ public sealed partial class QueueRunner(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        LogStarting(logger, _o.WorkerId, _o.QueueName, _o.Concurrency, _o.VisibilityTimeout);
+        LogStarting(logger, _o.WorkerId, _o.QueueName, _o.PriorityWeights, _o.Concurrency, _o.VisibilityTimeout);
+        readiness.Polling();
+        using var drain = stoppingToken.Register(readiness.Draining);
         await Task.WhenAll(Enumerable.Range(0, _o.Concurrency).Select(slot => RunSlotAsync(slot, stoppingToken))).ConfigureAwait(false);
         LogStopped(logger, Finished);
     }
@@ -95,20 +98,45 @@ public sealed partial class QueueRunner(
         }
     }
 
-    /// <summary>Receives at most one message and processes it; false when the queue had none visible.</summary>
+    /// <summary>
+    /// Receives at most one message, trying the priority queues in the order of this turn (<see cref="PriorityDrain"/>),
+    /// and processes it; false when no queue had one visible.
+    /// </summary>
     public async Task<bool> RunOnceAsync(CancellationToken stoppingToken)
     {
-        var messages = await queues.GetQueue(_o.QueueName).ReceiveAsync(1, _o.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
-        if (messages.Count == 0) return false;
-        await executor.Value.ProcessAsync(messages[0], stoppingToken).ConfigureAwait(false);
-        return true;
+        foreach (var priority in _drain.NextTurn())
+        {
+            var queueName = PriorityQueues.QueueFor(_o.QueueName, priority);
+            IReadOnlyList<ReceivedMessage> messages;
+            try
+            {
+                messages = await queues.GetQueue(queueName).ReceiveAsync(1, _o.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                readiness.QueueAnswered($"{e.GetType().Name}: {e.Message}");
+                throw;
+            }
+            readiness.QueueAnswered(null);
+            if (messages.Count == 0) continue;
+            if (messages[0].InsertedOn is { } inserted)
+                WorkerMetrics.QueueLag.Record(Math.Max(0, (time.GetUtcNow() - inserted).TotalSeconds), new KeyValuePair<string, object?>("queue", queueName));
+            await executor.Value.ProcessAsync(messages[0], queueName, stoppingToken).ConfigureAwait(false);
+            return true;
+        }
+        return false;
     }
 
     private async Task<bool> IsIdleAsync(CancellationToken stoppingToken)
     {
         try
         {
-            return await queues.GetQueue(_o.QueueName).ApproximateCountAsync(stoppingToken).ConfigureAwait(false) == 0;
+            foreach (var priority in PriorityQueues.All)
+            {
+                if (await queues.GetQueue(PriorityQueues.QueueFor(_o.QueueName, priority)).ApproximateCountAsync(stoppingToken).ConfigureAwait(false) != 0)
+                    return false;
+            }
+            return true;
         }
         catch (Exception e)
         {
@@ -118,8 +146,8 @@ public sealed partial class QueueRunner(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} polling {Queue} with {Concurrency} slot(s), visibility {Visibility}")]
-    private static partial void LogStarting(ILogger logger, string workerId, string queue, int concurrency, TimeSpan visibility);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {WorkerId} polling {Queue}-high, {Queue} and {Queue}-low (weights {Weights}) with {Concurrency} slot(s), visibility {Visibility}")]
+    private static partial void LogStarting(ILogger logger, string workerId, string queue, string weights, int concurrency, TimeSpan visibility);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker stopped after {Finished} message(s)")]
     private static partial void LogStopped(ILogger logger, int finished);
@@ -133,6 +161,6 @@ public sealed partial class QueueRunner(
     [LoggerMessage(Level = LogLevel.Information, Message = "Processed {MaxJobs} message(s) (MaxJobs); stopping")]
     private static partial void LogMaxJobs(ILogger logger, int maxJobs);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue} is empty (ExitWhenIdle); stopping")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Queue {Queue} and its priority queues are empty (ExitWhenIdle); stopping")]
     private static partial void LogIdle(ILogger logger, string queue);
 }

@@ -2,7 +2,6 @@ using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.InMemory;
 using ScoreBatch.Storage.Resilience;
-using ScoreBatch.Worker.Hosting;
 using ScoreBatch.Worker.Runner;
 
 namespace ScoreBatch.Reliability.Tests;

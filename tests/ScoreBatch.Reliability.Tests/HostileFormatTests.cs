@@ -73,14 +73,14 @@ public sealed class HostileFormatTests(ITestOutputHelper output)
     [Fact]
     public void LimitsValidator_DecompressedBytesOutOfRange_FailsNamingTheSetting()
     {
-        var result = new ScoreBatch.Worker.Hosting.JobLimitsValidator().Validate(null, new ScoreBatch.Worker.Hosting.JobLimits { MaxDecompressedBytesPerFile = 0 });
+        var result = new ScoreBatch.Worker.Runner.JobLimitsValidator().Validate(null, new ScoreBatch.Worker.Runner.JobLimits { MaxDecompressedBytesPerFile = 0 });
         Assert.Equal($"ScoreBatch:Limits:MaxDecompressedBytesPerFile must be between 1 and {Array.MaxLength} (one in-memory array), got 0", Assert.Single(result.Failures!));
     }
 
     [Fact]
     public void JobLimits_ToArrayLimits_CarriesSideCountAndDecompressedBytes()
     {
-        var limits = new ScoreBatch.Worker.Hosting.JobLimits { MaxCutoutSize = 48, MaxCutoutsPerJob = 7, MaxDecompressedBytesPerFile = 1000 }.ToArrayLimits();
+        var limits = new ScoreBatch.Worker.Runner.JobLimits { MaxCutoutSize = 48, MaxCutoutsPerJob = 7, MaxDecompressedBytesPerFile = 1000 }.ToArrayLimits();
         Assert.Equal((48, 7L, 1000L), (limits.MaxCutoutSide, limits.MaxCutouts, limits.MaxDecompressedBytes));
     }
 }

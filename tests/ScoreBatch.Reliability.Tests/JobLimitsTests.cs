@@ -1,6 +1,5 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Reliability.Tests.Support;
-using ScoreBatch.Worker.Hosting;
 using ScoreBatch.Worker.Runner;
 
 namespace ScoreBatch.Reliability.Tests;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace ScoreBatch.Worker.Hosting;
+namespace ScoreBatch.Worker.Runner;
 
 /// <summary>Checks <see cref="JobLimits"/> at start; every message names the setting, its range and the bad value.</summary>
 public sealed class JobLimitsValidator : IValidateOptions<JobLimits>

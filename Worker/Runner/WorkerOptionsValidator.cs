@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using ScoreBatch.Storage.Abstractions;
 
-namespace ScoreBatch.Worker.Hosting;
+namespace ScoreBatch.Worker.Runner;
 
 /// <summary>Checks <see cref="WorkerOptions"/> at start; every message names the setting and the bad value.</summary>
 public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
@@ -19,6 +19,8 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         // 1 s is the queue service's minimum; production keeps minutes (see WorkerOptions), crash tests use seconds.
         Check(o.VisibilityTimeout >= TimeSpan.FromSeconds(1) && o.VisibilityTimeout <= TimeSpan.FromDays(7),
             $"{S}:VisibilityTimeout must be between 00:00:01 and 7.00:00:00, got {o.VisibilityTimeout}");
+        Check(o.PriorityWeightList is not null,
+            $"{S}:PriorityWeights must be three whole numbers of 1-1000 (high, normal, low) such as 6,3,1, got '{o.PriorityWeights}'");
         Check(o.MaxAttempts is >= 1 and <= 100, $"{S}:MaxAttempts must be between 1 and 100, got {o.MaxAttempts}");
         Check(o.Concurrency is >= 1 and <= 32, $"{S}:Concurrency must be between 1 and 32, got {o.Concurrency}");
         Check(o.MinPollDelay > TimeSpan.Zero, $"{S}:MinPollDelay must be positive, got {o.MinPollDelay}");

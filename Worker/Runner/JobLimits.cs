@@ -1,6 +1,6 @@
 using ScoreBatch.Storage.Formats;
 
-namespace ScoreBatch.Worker.Hosting;
+namespace ScoreBatch.Worker.Runner;
 
 /// <summary>
 /// Upper bounds on what one message may ask of a worker (section "ScoreBatch:Limits", environment variables

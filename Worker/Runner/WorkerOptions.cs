@@ -1,4 +1,4 @@
-namespace ScoreBatch.Worker.Hosting;
+namespace ScoreBatch.Worker.Runner;
 
 /// <summary>
 /// The worker's settings: section "ScoreBatch" of the configuration, or environment variables
@@ -8,10 +8,26 @@ public sealed class WorkerOptions
 {
     public const string SectionName = "ScoreBatch";
 
-    /// <summary>The job queue. Poison messages go to "&lt;QueueName&gt;-poison".</summary>
+    /// <summary>The job queue of normal priority; high and low priority wait in "&lt;QueueName&gt;-high" and
+    /// "&lt;QueueName&gt;-low" (<see cref="PriorityQueues"/>). Poison messages of all three go to "&lt;QueueName&gt;-poison".</summary>
     public string QueueName { get; set; } = "scorebatch-jobs";
 
     public string PoisonQueueName => QueueName + "-poison";
+
+    /// <summary>Receive turns per cycle for high, normal and low priority while all three have work (see
+    /// <see cref="PriorityDrain"/>). "6,3,1": a low job still gets one turn in ten behind a full high queue.</summary>
+    public string PriorityWeights { get; set; } = "6,3,1";
+
+    /// <summary><see cref="PriorityWeights"/> as numbers; null when it is not three whole numbers of at least 1.</summary>
+    public IReadOnlyList<int>? PriorityWeightList
+    {
+        get
+        {
+            var parts = PriorityWeights.Split(',', StringSplitOptions.TrimEntries);
+            var values = parts.Select(p => int.TryParse(p, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 0).ToArray();
+            return parts.Length == PriorityQueues.All.Count && values.All(v => v is >= 1 and <= 1000) ? values : null;
+        }
+    }
 
     /// <summary>How long a received message stays hidden; renewed at half-time while the job runs. 5 min: long
     /// enough that a GC pause or slow blob call never loses a lease, short enough that a crashed worker's job
