@@ -3,7 +3,7 @@ using ScoreBatch.Jobs.Contracts;
 
 namespace ScoreBatch.Worker.Runner;
 
-/// <summary>A handler type added with <see cref="Hosting.WorkerServiceCollectionExtensions.AddJobHandler{THandler}"/>.</summary>
+/// <summary>A handler type added with services.AddJobHandler&lt;THandler&gt;() (the worker host's registration extension).</summary>
 public sealed record JobHandlerRegistration(Type HandlerType);
 
 /// <summary>

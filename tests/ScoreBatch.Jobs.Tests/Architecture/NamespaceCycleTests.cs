@@ -12,6 +12,7 @@ public sealed partial class NamespaceCycleTests
     [Theory]
     [InlineData("Jobs", "ScoreBatch.Jobs")]
     [InlineData("Storage", "ScoreBatch.Storage")]
+    [InlineData("Worker", "ScoreBatch.Worker")]
     public void ProjectFolders_DependOnEachOther_WithoutCycles(string project, string rootNamespace)
     {
         var root = Path.Combine(RepositoryRoot(), project);
