@@ -39,7 +39,7 @@ public sealed class Trainer : IDisposable
         Device = device ?? CPU;
         time = timeProvider ?? TimeProvider.System;
         loss = new DenoisingScoreMatchingLoss(process);
-        times = new StratifiedTimeSampler(process.T, options.TimeSampling);
+        times = StratifiedTimeSampler.For(process, options.TimeSampling);
         noise = new Generator(unchecked((ulong)options.Seed));
         Optimizer = OptimizerNames.Create(options.Optimizer, model, options.LearningRate);
     }
