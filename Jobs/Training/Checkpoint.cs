@@ -250,6 +250,10 @@ public sealed class Checkpoint
         Compare(nameof(a.TokenMlpWidth), a.TokenMlpWidth, b.TokenMlpWidth);
         Compare(nameof(a.ChannelMlpWidth), a.ChannelMlpWidth, b.ChannelMlpWidth);
         Compare(nameof(a.Blocks), a.Blocks, b.Blocks);
+        Compare(nameof(a.Nf), a.Nf, b.Nf);
+        Compare(nameof(a.ChannelMultipliers), a.ChannelMultipliers, b.ChannelMultipliers);
+        Compare(nameof(a.ResBlocks), a.ResBlocks, b.ResBlocks);
+        Compare(nameof(a.AttentionResolution), a.AttentionResolution, b.AttentionResolution);
         return string.Join("; ", parts);
     }
 }
