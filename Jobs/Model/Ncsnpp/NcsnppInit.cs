@@ -12,6 +12,8 @@ internal static class NcsnppInit
 {
     public static void Conv(Conv2d conv, double scale, Generator? generator) => Weight(conv.weight!, conv.bias, scale, generator);
 
+    public static void Conv(Conv3x3 conv, double scale, Generator? generator) => Weight(conv.Weight, conv.Bias, scale, generator);
+
     public static void Dense(Linear linear, double scale, Generator? generator) => Weight(linear.weight!, linear.bias, scale, generator);
 
     private static void Weight(Tensor weight, Tensor? bias, double scale, Generator? generator)

@@ -26,10 +26,10 @@ internal enum Resample
 internal sealed class NcsnppResBlock : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly GroupNorm norm_0;
-    private readonly Conv2d conv_0;
+    private readonly Conv3x3 conv_0;
     private readonly Linear dense_0;
     private readonly GroupNorm norm_1;
-    private readonly Conv2d conv_1;
+    private readonly Conv3x3 conv_1;
     private readonly Conv2d? skip;
     private readonly Resample resample;
 
@@ -37,10 +37,10 @@ internal sealed class NcsnppResBlock : nn.Module<Tensor, Tensor, Tensor>
     {
         this.resample = resample;
         norm_0 = NcsnppScoreNet.GroupNorm(inChannels);
-        conv_0 = nn.Conv2d(inChannels, outChannels, 3, padding: 1);
+        conv_0 = new Conv3x3(inChannels, outChannels);
         dense_0 = nn.Linear(embeddingWidth, outChannels);
         norm_1 = NcsnppScoreNet.GroupNorm(outChannels);
-        conv_1 = nn.Conv2d(outChannels, outChannels, 3, padding: 1);
+        conv_1 = new Conv3x3(outChannels, outChannels);
         if (inChannels != outChannels || resample != Resample.None) skip = nn.Conv2d(inChannels, outChannels, 1);
         RegisterComponents();
         NcsnppInit.Conv(conv_0, 1.0, generator);

@@ -21,12 +21,12 @@ public sealed class NcsnppScoreNet : ScoreNet
     private readonly GaussianFourierProjection fourier;
     private readonly Linear temb_0;
     private readonly Linear temb_1;
-    private readonly Conv2d conv_in;
+    private readonly Conv3x3 conv_in;
     private readonly ModuleList<nn.Module> down;
     private readonly ModuleList<nn.Module> mid;
     private readonly ModuleList<nn.Module> up;
     private readonly GroupNorm norm_out;
-    private readonly Conv2d conv_out;
+    private readonly Conv3x3 conv_out;
 
     private readonly IReadOnlyList<int> multipliers;
     private readonly int attention;
@@ -44,7 +44,7 @@ public sealed class NcsnppScoreNet : ScoreNet
         fourier = new GaussianFourierProjection(nf, generator);
         temb_0 = nn.Linear(2 * nf, embedding);
         temb_1 = nn.Linear(embedding, embedding);
-        conv_in = nn.Conv2d(options.Channels, nf, 3, padding: 1);
+        conv_in = new Conv3x3(options.Channels, nf);
 
         var downModules = new List<nn.Module>();
         var kept = new Stack<int>();
@@ -90,7 +90,7 @@ public sealed class NcsnppScoreNet : ScoreNet
         mid = nn.ModuleList(midModules.ToArray());
         up = nn.ModuleList(upModules.ToArray());
         norm_out = GroupNorm(channels);
-        conv_out = nn.Conv2d(channels, options.Channels, 3, padding: 1);
+        conv_out = new Conv3x3(channels, options.Channels);
         RegisterComponents();
         NcsnppInit.Dense(temb_0, 1.0, generator);
         NcsnppInit.Dense(temb_1, 1.0, generator);
@@ -101,13 +101,20 @@ public sealed class NcsnppScoreNet : ScoreNet
     /// <inheritdoc />
     public override ScoreNetConditioning Conditioning => ScoreNetConditioning.LogSigma;
 
-    /// <summary>GroupNorm with min(C/4, 32) groups, eps 1e-6; throws naming C when the groups do not divide it.</summary>
+    /// <summary>
+    /// GroupNorm with min(C/4, 32) groups, eps 1e-6, scale 1 and shift 0 (TorchSharp 0.107 leaves them uninitialised);
+    /// throws naming C when the groups do not divide it.
+    /// </summary>
     internal static GroupNorm GroupNorm(int channels)
     {
         var groups = Math.Min(channels / 4, 32);
         if (groups < 1 || channels % groups != 0)
             throw new ArgumentException($"ScoreNetOptions.Nf: a layer of {channels} channels cannot be split into min(C/4, 32) = {groups} GroupNorm groups; choose Nf and ChannelMultipliers so that every width (and sum of two level widths) is a multiple of 4, and of 32 above 128");
-        return nn.GroupNorm(groups, channels, eps: 1e-6);
+        var norm = nn.GroupNorm(groups, channels, eps: 1e-6);
+        using var noGrad = no_grad();
+        norm.weight!.fill_(TorchScalars.One);
+        norm.bias!.zero_();
+        return norm;
     }
 
     /// <inheritdoc />

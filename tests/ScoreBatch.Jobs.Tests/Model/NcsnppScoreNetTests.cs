@@ -58,6 +58,48 @@ public class NcsnppScoreNetTests
     }
 
     [Fact]
+    public void Create_FreshNetwork_NormsAreIdentityAndOutputStartsNearZero()
+    {
+        // score_sde's initialisation: GroupNorm scale 1 and shift 0; the output convolution scaled by 1e-10, so the
+        // untrained sigma·score (the network before its division by sigma) is ~0 and finite at every noise level.
+        using var model = ScoreNetFactory.Create(TinyModels.Ncsnpp8, new Generator(7));
+        foreach (var (name, p) in model.named_parameters().Where(p => p.name.Contains("norm", StringComparison.Ordinal)))
+            Assert.Equal(name.EndsWith("weight", StringComparison.Ordinal) ? 1f : 0f, p.abs().max().item<float>());
+        using var noGrad = no_grad();
+        using var y = randn([4, 1, 8, 8], generator: new Generator(1));
+        using var c = tensor(new[] { -4.6f, 0f, 2f, 3.9f });
+        using var score = model.forward(y, c);
+        using var scaled = score.mul(c.exp().view(4, 1, 1, 1));
+        Assert.InRange(scaled.abs().max().item<float>(), 0, 1e-4);
+    }
+
+    [Fact]
+    public void Conv3x3_ForwardAndBackward_MatchConv2dAndRepeatExactly()
+    {
+        // The unfold + matmul convolution gives conv2d's forward and the same finite input gradient on every call
+        // (TorchSharp's padded 3x3 conv2d backward did not: Conv3x3's summary).
+        using var g = new Generator(3);
+        using var conv = new Conv3x3(8, 8);
+        using (var noGrad = no_grad()) conv.Weight.normal_(0, 0.1, g);
+        using var x0 = randn([4, 8, 4, 4], generator: g);
+        using var w = randn([4, 8, 4, 4], generator: g);
+        using (var noGrad = no_grad())
+        using (var reference = nn.functional.conv2d(x0, conv.Weight, conv.Bias, padding: [1, 1]))
+        using (var ours = conv.forward(x0))
+            Assert.True(ours.allclose(reference, 1e-5, 1e-6));
+        Tensor? first = null;
+        for (var i = 0; i < 10; i++)
+        {
+            using var x = x0.clone().requires_grad_();
+            using (var loss = conv.forward(x).mul(w).sum()) loss.backward();
+            Assert.True(x.grad!.isfinite().all().item<bool>());
+            if (first is null) first = x.grad.clone();
+            else Assert.True(x.grad.allclose(first, 0, 0), $"backward {i} differs from the first");
+        }
+        first!.Dispose();
+    }
+
+    [Fact]
     public void Create_SizeNotDivisible_NamesTheField()
     {
         var e = Assert.Throws<ArgumentException>(() => ScoreNetFactory.Create(TinyModels.Ncsnpp16 with { ImageSize = 18 }));
