@@ -1,4 +1,4 @@
-using ScoreBatch.Jobs.Scoring;
+using ScoreBatch.Jobs.Model;
 using ScoreBatch.Storage.Formats;
 using static TorchSharp.torch;
 

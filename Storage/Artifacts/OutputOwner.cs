@@ -13,14 +13,14 @@ namespace ScoreBatch.Storage.Artifacts;
 /// <param name="ClaimedBy">Who wrote it: "submit" or the worker's id.</param>
 public sealed record OutputOwner(string JobId, string Kind, DateTimeOffset ClaimedAt, string? ClaimedBy = null)
 {
-    public string ToJson() => JsonSerializer.Serialize(this, Status.JobStatus.JsonOptions);
+    public string ToJson() => JsonSerializer.Serialize(this, ArtifactsJson.Options);
 
     /// <summary>The record, or null when the text is not one (an unreadable _OWNER still counts as claimed).</summary>
     public static OutputOwner? TryFromJson(string json)
     {
         try
         {
-            var owner = JsonSerializer.Deserialize<OutputOwner>(json, Status.JobStatus.JsonOptions);
+            var owner = JsonSerializer.Deserialize<OutputOwner>(json, ArtifactsJson.Options);
             return owner is { JobId.Length: > 0, Kind: not null } ? owner : null;
         }
         catch (JsonException)

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using ScoreBatch.Storage.Abstractions;
 
@@ -9,10 +8,14 @@ namespace ScoreBatch.Storage.Local;
 /// Writes go to a temporary file first and are renamed into place, so readers never see half a file.
 /// The ETag is a hash of the content; conditional writes are atomic within this process (one lock) and
 /// If-None-Match: * is also atomic across processes (rename without overwrite). Used by the CLI and by tests.
+/// A store built with <see cref="Mounted"/> maps each container to a folder of its own instead ("input/a.npy" is
+/// DATA/a.npy): the CLI runs the job handlers over the folders a user names, whatever those folders are called.
+/// Listings give a weak ETag from size and modification time (no file is read to list it); reads give the content's hash.
 /// </summary>
 public sealed class LocalFolderArtifactStore : IArtifactStore
 {
-    private readonly string _root;
+    private readonly string? _root;
+    private readonly Dictionary<string, string> _mounts = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public LocalFolderArtifactStore(string root)
@@ -22,25 +25,50 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
         Directory.CreateDirectory(_root);
     }
 
-    public string Root => _root;
+    private LocalFolderArtifactStore(IReadOnlyDictionary<string, string> mounts)
+    {
+        foreach (var (container, folder) in mounts)
+        {
+            if (!ArtifactPath.IsValidContainerName(container))
+                throw new ArgumentException($"container '{container}' must be 3-63 characters of a-z, 0-9 and single hyphens", nameof(mounts));
+            ArgumentException.ThrowIfNullOrWhiteSpace(folder);
+            _mounts[container] = Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar);
+        }
+    }
 
-    public async IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A store whose containers are the given folders (container name -> folder); any other container is refused.</summary>
+    public static LocalFolderArtifactStore Mounted(IReadOnlyDictionary<string, string> mounts)
+    {
+        ArgumentNullException.ThrowIfNull(mounts);
+        return new LocalFolderArtifactStore(mounts);
+    }
+
+    /// <summary>The root folder ("container/a" is ROOT/container/a); null for a <see cref="Mounted"/> store.</summary>
+    public string? Root => _root;
+
+    public IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, CancellationToken cancellationToken)
+        => List(prefix, cancellationToken).ToAsyncEnumerable();
+
+    private IEnumerable<ArtifactInfo> List(string prefix, CancellationToken cancellationToken)
     {
         ArtifactPath.Validate(prefix, nameof(prefix), requireBlobName: false);
         var (container, _) = ArtifactPath.Split(prefix);
-        var containerDir = Path.Combine(_root, container);
+        var containerDir = FolderOf(container);
         if (!Directory.Exists(containerDir)) yield break;
-        var names = Directory.EnumerateFiles(containerDir, "*", SearchOption.AllDirectories)
+        cancellationToken.ThrowIfCancellationRequested();
+        var files = Directory.EnumerateFiles(containerDir, "*", SearchOption.AllDirectories)
             .Where(f => !IsTemporary(f))
-            .Select(f => container + "/" + Path.GetRelativePath(containerDir, f).Replace(Path.DirectorySeparatorChar, '/'))
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal)
+            .Select(f => (Name: container + "/" + Path.GetRelativePath(containerDir, f).Replace(Path.DirectorySeparatorChar, '/'), File: f))
+            .Where(n => n.Name.StartsWith(prefix, StringComparison.Ordinal))
+            .OrderBy(n => n.Name, StringComparer.Ordinal)
             .ToList();
-        foreach (var name in names)
+        foreach (var (name, file) in files)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var info = await GetInfoAsync(name, cancellationToken).ConfigureAwait(false);
-            if (info is not null) yield return info;
+            var info = new FileInfo(file);
+            if (!info.Exists) continue; // deleted since the enumeration
+            var modified = info.LastWriteTimeUtc;
+            yield return new ArtifactInfo(name, info.Length, $"W/\"{info.Length:x}-{modified.Ticks:x}\"", modified);
         }
     }
 
@@ -125,11 +153,22 @@ public sealed class LocalFolderArtifactStore : IArtifactStore
     private string FileFor(string path)
     {
         ArtifactPath.Validate(path, nameof(path));
-        var full = Path.GetFullPath(Path.Combine(_root, path));
-        // ArtifactPath already forbids ".." and absolute names; this is a second fence against escaping the root.
-        if (!full.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            throw new InvalidArtifactPathException(nameof(path), path, $"resolves outside the store root '{_root}'");
+        var (container, inside) = ArtifactPath.Split(path);
+        var folder = FolderOf(container);
+        var full = Path.GetFullPath(Path.Combine(folder, inside));
+        // ArtifactPath already forbids ".." and absolute names; this is a second fence against escaping the folder.
+        if (!full.StartsWith(folder + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new InvalidArtifactPathException(nameof(path), path, $"resolves outside the store's folder '{folder}'");
         return full;
+    }
+
+    /// <summary>The folder holding <paramref name="container"/>: ROOT/container, or its mount.</summary>
+    private string FolderOf(string container)
+    {
+        if (_root is not null) return Path.Combine(_root, container);
+        return _mounts.TryGetValue(container, out var folder)
+            ? folder
+            : throw new InvalidArtifactPathException("path", container, $"is not one of this store's folders ({string.Join(", ", _mounts.Keys)})");
     }
 
     /// <summary>Suffix of a write in progress; such files are never listed.</summary>

@@ -46,7 +46,7 @@ public sealed record JobStatus
 
     /// <summary>
     /// Serialisation used for status.json (and _SUCCESS, poison envelopes): camelCase, indented, enums in lower
-    /// case; status.json and _SUCCESS from source-generated metadata (<see cref="StorageJsonContext"/>).
+    /// case; status.json from source-generated metadata (<see cref="StorageJsonContext"/>).
     /// </summary>
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {

@@ -1,8 +1,7 @@
 using System.CommandLine;
-using System.Diagnostics;
-using ScoreBatch.Jobs.Anomaly;
-using ScoreBatch.Jobs.Interop;
-using ScoreBatch.Jobs.Previews;
+using System.Text.Json.Nodes;
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Scoring;
 using ScoreBatch.Storage.Formats;
@@ -10,11 +9,10 @@ using ScoreBatch.Storage.Formats;
 namespace ScoreBatch.Worker.Cli;
 
 /// <summary>
-/// `scorebatch score`: scores local cutout files with a checkpoint and writes &lt;out&gt;/scores/&lt;name&gt;.npy (the
-/// input's shape), &lt;out&gt;/summary.csv and &lt;out&gt;/previews/*.png (the most anomalous cutouts and a histogram).
+/// `scorebatch score`: runs the score job's handler (<see cref="ScoreJobHandler"/>, the queue's own) on local folders
+/// (<see cref="LocalJob"/>): &lt;out&gt;/scores/&lt;name&gt;.npy (the input's shape), &lt;out&gt;/summary.csv and
+/// &lt;out&gt;/previews/*.png (the most anomalous cutouts and a histogram), byte for byte what a score job writes.
 /// --out must be new or empty (--overwrite empties it first).
-/// Small files are scored together (up to 8 batches of cutouts), so memory holds a few files (plus the K previewed
-/// cutouts) whatever their number.
 /// </summary>
 public static class ScoreCommand
 {
@@ -40,115 +38,63 @@ public static class ScoreCommand
         {
             model, input, output, t, noise, batch, threshold, logJacobian, previews, format, device, calibration, overwrite,
         };
-        command.SetAction((parse, ct) =>
+        (Option Option, string Param)[] flags =
+        [
+            (t, "t"), (noise, "noise"), (batch, "batch"), (threshold, "threshold"), (logJacobian, "log_jacobian"),
+            (previews, "previews"), (format, "format"), (device, "device"),
+        ];
+        command.SetAction(async (parse, ct) =>
         {
-            ScoringOptions options;
+            var job = new LocalJob(JobKinds.Score);
             try
             {
-                options = new ScoringOptions
-                {
-                    T = parse.GetValue(t),
-                    BatchSize = parse.GetValue(batch),
-                    Threshold = parse.GetValue(threshold),
-                    IncludeLogJacobian = parse.GetValue(logJacobian),
-                }.WithNoise(parse.GetValue(noise)!, "--noise");
-                if (parse.GetValue(calibration) is { } file)
-                {
-                    var loaded = AnomalyCalibration.Parse(File.ReadAllBytes(file.FullName), file.FullName);
-                    options = options.WithCalibration(loaded, parse.GetResult(noise) is { Implicit: false }, parse.GetResult(t) is { Implicit: false }, "--calibration");
-                }
+                return await RunAsync(parse, job, flags, parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
+                    parse.GetValue(calibration), parse.GetValue(overwrite), parse.GetValue(device)!, ct).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is InvalidDataException or IOException)
+            catch (JobValidationException e)
             {
-                Console.Error.WriteLine($"score: {e.Message}");
-                return Task.FromResult(2);
+                await Console.Error.WriteLineAsync($"score: {job.Describe(e)}").ConfigureAwait(false);
+                return 2;
             }
-            catch (ArgumentException e)
+            catch (Exception e) when (e is CutoutFormatException or CutoutScoringException or InvalidDataException or ArgumentException or IOException or DllNotFoundException)
             {
-                Console.Error.WriteLine($"score: {e.Message}");
-                return Task.FromResult(2);
+                await Console.Error.WriteLineAsync($"score: {job.Describe(FlagErrors.Describe(e, FlagErrors.Score))}").ConfigureAwait(false);
+                return 2;
             }
-            return Task.FromResult(Run(parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
-                options, parse.GetValue(device)!, Console.Error, ct, parse.GetValue(previews),
-                parse.GetValue(format) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy, parse.GetValue(overwrite)));
         });
         return command;
     }
 
-    internal static int Run(FileInfo model, FileSystemInfo input, DirectoryInfo output, ScoringOptions options, string device,
-        TextWriter log, CancellationToken cancellationToken, int previewCount = 8, ScoreMapFormat mapFormat = ScoreMapFormat.Npy, bool overwrite = false)
+    /// <summary>Builds the score job from the flags given and runs the queue's handler on the local folders.</summary>
+    private static async Task<int> RunAsync(ParseResult parse, LocalJob job, (Option Option, string Param)[] flags, FileInfo model, FileSystemInfo input,
+        DirectoryInfo output, FileInfo? calibration, bool overwrite, string device, CancellationToken cancellationToken)
     {
-        try
+        job.Input(input.FullName, "--input").Output(output.FullName).Model(model.FullName, "--model");
+        if (calibration is not null) job.FileParam("calibration", calibration.FullName, "--calibration");
+        foreach (var (option, param) in flags)
         {
-            options.Validate();
-            var previews = new AnomalyPreviews(previewCount, AnomalyPreviews.RankingFor(options.Calibration is not null));
-            var files = ListInputs(input, output);
-            if (files.Count == 0)
+            if (parse.GetResult(option) is not { Implicit: false }) continue;
+            job.Param(param, option switch
             {
-                log.WriteLine($"error: no cutout files ({string.Join(", ", CutoutReader.SupportedExtensions)}) at {input.FullName}");
-                return 2;
-            }
-            var checkpoint = ModelInterchange.LoadModel(File.ReadAllBytes(model.FullName), model.FullName);
-            using var prior = ScoringModel.FromCheckpoint(checkpoint, TorchDevices.Resolve(device));
-            if (options.Calibration is { } cal && cal.ModelSha256 != prior.ModelSha256)
-                throw new ArgumentException($"--calibration: was fitted with model '{cal.Model}', not {model.FullName}");
-            // Only once the inputs and the model are known good: --overwrite never empties a folder for a run that cannot start.
-            OutputFolder.Prepare(output.FullName, overwrite, ("--input", input.FullName), ("--model", model.FullName));
-            var scorer = prior.CreateScorer(options);
-            var maps = new ScoreMapWriter(mapFormat, new ScoreMapProvenance("cli", model.FullName, prior.Architecture, options.T, prior.Transform.Spec.ToString()));
-            log.WriteLine($"score: {files.Count} files, model {prior.ImageSize}x{prior.ImageSize} ({prior.Transform.Spec}), t={options.T} on {prior.Device.type}");
-
-            var rows = new List<ScoreSummary>();
-            var clock = Stopwatch.StartNew();
-            // Files are scored together up to Scorer.CutoutsPerPass cutouts, so that small files (one cutout each)
-            // share batches and the scoring lanes stay busy; memory holds those files, whatever their number.
-            int filesDone = 0;
-            var pending = new List<(string Relative, IReadOnlyList<Cutout> Cutouts, int[] Shape)>();
-            void ScorePending()
-            {
-                var scores = scorer.ScoreFiles([.. pending.Select(f => (f.Cutouts, f.Relative))], cancellationToken);
-                for (int k = 0; k < pending.Count; k++)
-                {
-                    var (relative, fileCutouts, shape) = pending[k];
-                    var mine = scores[k];
-                    var target = Path.Combine(output.FullName, maps.RelativeOutputName(relative).Replace('/', Path.DirectorySeparatorChar));
-                    Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                    File.WriteAllBytes(target, maps.ToBytes(relative, shape, fileCutouts, mine));
-                    rows.AddRange(mine.Select(s => s.Summary));
-                    for (int i = 0; i < mine.Length; i++) previews.Offer(fileCutouts[i], mine[i]);
-                }
-                filesDone += pending.Count;
-                pending.Clear();
-                log.WriteLine($"score: {rows.Count} cutouts scored ({filesDone} of {files.Count} files, {rows.Count / Math.Max(clock.Elapsed.TotalSeconds, 1e-3):F1} cutouts/s)");
-            }
-            int pendingCutouts = 0;
-            foreach (var (path, relative) in files)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var cutouts = CutoutReader.Read(relative, File.ReadAllBytes(path));
-                pending.Add((relative, cutouts, ScoreShards.OutputShape(relative, cutouts)));
-                pendingCutouts += cutouts.Count;
-                if (pendingCutouts < scorer.CutoutsPerPass) continue;
-                ScorePending();
-                pendingCutouts = 0;
-            }
-            if (pending.Count > 0) ScorePending();
-            File.WriteAllBytes(Path.Combine(output.FullName, ScoreShards.SummaryFile), ScoreSummaryCsv.ToBytes(rows));
-            log.WriteLine($"score: wrote {Path.Combine(output.FullName, ScoreShards.Folder)} and {ScoreShards.SummaryFile} ({rows.Count} rows)");
-            foreach (var (relative, png) in previews.Render())
-            {
-                var target = Path.Combine(output.FullName, relative.Replace('/', Path.DirectorySeparatorChar));
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.WriteAllBytes(target, png);
-                log.WriteLine($"score: preview {target}");
-            }
-            return 0;
+                Option<double> d => JsonValue.Create(parse.GetValue(d)),
+                Option<int> i => JsonValue.Create(parse.GetValue(i)),
+                Option<bool> b => JsonValue.Create(parse.GetValue(b)),
+                Option<string> text => JsonValue.Create(parse.GetValue(text)),
+                _ => throw new InvalidOperationException($"{option.Name}: no JSON form"),
+            }, option.Name);
         }
-        catch (Exception e) when (e is CutoutFormatException or CutoutScoringException or InvalidDataException or ArgumentException or IOException or DllNotFoundException)
-        {
-            log.WriteLine($"error: {FlagErrors.Describe(e, FlagErrors.Score)}");
-            return 2;
-        }
+        var (request, store) = job.Build();
+        var handler = new ScoreJobHandler();
+        handler.Validate(request);
+        if (!model.Exists) throw new ArgumentException($"--model: '{model.FullName}' does not exist");
+        if (calibration is { Exists: false }) throw new ArgumentException($"--calibration: '{calibration.FullName}' does not exist");
+        // Only once the request is known good: --overwrite never empties a folder for a run that cannot start.
+        OutputFolder.Prepare(output.FullName, overwrite, ("--input", input.FullName), ("--model", model.FullName), ("--calibration", calibration?.FullName));
+        TorchDevices.UseAllCores();
+        var code = await job.RunAsync(handler, request, store, device, cancellationToken).ConfigureAwait(false);
+        if (code == 0)
+            Console.WriteLine($"score: wrote {Path.Combine(output.FullName, ScoreShards.Folder)}, {Path.Combine(output.FullName, ScoreShards.SummaryFile)} and {Path.Combine(output.FullName, "previews")}");
+        return code;
     }
 
     /// <summary>(full path, name relative to the input folder with '/' separators), ordinal by name; files under the output folder are skipped.</summary>

@@ -1,6 +1,7 @@
 using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Runtime;
+using ScoreBatch.Jobs.Scoring;
 using ScoreBatch.Storage.Formats;
 
 using ScoreBatch.Jobs.Handlers;

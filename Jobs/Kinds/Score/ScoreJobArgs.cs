@@ -47,7 +47,7 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
         ArgumentNullException.ThrowIfNull(p);
         var scoring = new ScoringOptions
         {
-            T = p.GetDouble("t", 0.02, ScoringOptions.MinT, 1e6), // the prior's own T bounds it (checked with the model)
+            T = TimeFrom(p),
             BatchSize = p.GetInt32("batch", 64, 1, 4096),
             Threshold = p.GetDouble("threshold", new ScoringOptions().Threshold, 0, 1e12),
             IncludeLogJacobian = p.GetBool("log_jacobian", false),
@@ -71,6 +71,14 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
             }
         }
         return scoring;
+    }
+
+    /// <summary>params.t: at least <see cref="ScoringOptions.MinT"/>; the prior's own T bounds it from above (checked with the model).</summary>
+    private static double TimeFrom(JobParams p)
+    {
+        var t = p.GetDouble("t", 0.02, double.MinValue, double.MaxValue);
+        return t >= ScoringOptions.MinT ? t : throw new JobValidationException("params.t",
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"must be a finite time of at least {ScoringOptions.MinT}, got {t}"));
     }
 
     public static ScoreJobArgs From(JobRequest request)

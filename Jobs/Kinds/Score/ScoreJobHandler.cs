@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using System.Threading.Channels;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Previews;
@@ -18,15 +17,15 @@ namespace ScoreBatch.Jobs.Kinds.Score;
 /// "&lt;output&gt;/scores/&lt;shard&gt;.npy" (or .fits with a provenance header, params.format) per input file (see
 /// <see cref="ScoreShards"/> and <see cref="ScoreMapWriter"/>), "&lt;output&gt;/summary.csv" and
 /// "&lt;output&gt;/previews/*.png" (the most anomalous cutouts by max_abs_score and a histogram, <see cref="AnomalyPreviews"/>).
-/// Download, scoring and upload run as a bounded three-stage pipeline, so memory holds a few files whatever their
-/// number. Writes are conditional (overwrite: false): a redelivered job keeps what an earlier attempt wrote, and
+/// Download, scoring and upload run as the bounded three-stage <see cref="CutoutPipeline{TResult}"/>, so memory
+/// holds a few files whatever their number. Writes are conditional (overwrite: false): a redelivered job keeps what an earlier attempt wrote, and
 /// since scoring is deterministic the kept bytes are the ones it would write. The runner writes status.json and
 /// _SUCCESS. Cancellation stops all stages and surfaces as <see cref="OperationCanceledException"/>, which the
 /// runner maps to snooze (shutdown) or cancel (lost message).
 /// </summary>
-public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJobHandler
+public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : IJobHandler
 {
-    private readonly ScoreJobHandlerOptions _options = (options ?? new ScoreJobHandlerOptions()).Validate();
+    private readonly CutoutPipelineOptions _options = (options ?? new CutoutPipelineOptions()).Validate();
 
     public string Kind => ScoreJobArgs.Kind;
 
@@ -76,8 +75,24 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         var previews = new AnomalyPreviews(args.Previews, AnomalyPreviews.RankingFor(scoring.Calibration is not null));
         var maps = new ScoreMapWriter(args.ScoreFormat, new ScoreMapProvenance(context.Request.Id, args.Model, model.Architecture, args.Scoring.T, transformName),
             context.CacheDirectory);
-        var run = new PipelineRun(context, args, scorer, files, _options, previews, maps);
-        var rows = await run.ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<ScoreSummary>();
+        var pipeline = new CutoutPipeline<CutoutScore[]>(context, files, _options)
+        {
+            CutoutsPerPass = scorer.CutoutsPerPass,
+            ProgressMessage = (done, total) => $"{done} of {total} files scored",
+            Compute = (batch, ct) => ScoreFiles(scorer, batch, ct),
+            Upload = async (file, scores, ct) =>
+            {
+                var relative = file.File.RelativeName;
+                var path = JobInputs.Join(args.Output, maps.RelativeOutputName(relative));
+                var bytes = maps.ToBytes(relative, OutputShape(file), file.Cutouts, scores);
+                if (!await context.Store.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: false, ct).ConfigureAwait(false))
+                    ScoreJobLog.Kept(context.Logger, path);
+                rows.AddRange(scores.Select(s => s.Summary));
+                for (int i = 0; i < scores.Length; i++) previews.Offer(file.Cutouts[i], scores[i]);
+            },
+        };
+        await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
 
         var summaryPath = JobInputs.Join(args.Output, ScoreShards.SummaryFile);
         bool written = await context.Store.WriteAsync(summaryPath, BinaryData.FromBytes(ScoreSummaryCsv.ToBytes(rows)), overwrite: false, cancellationToken).ConfigureAwait(false);
@@ -132,156 +147,31 @@ public sealed class ScoreJobHandler(ScoreJobHandlerOptions? options = null) : IJ
         }
     }
 
-    private sealed record LoadedFile(InputFile File, IReadOnlyList<Cutout> Cutouts, int[] Shape);
-
-    private sealed record ScoredFile(InputFile File, int[] Shape, IReadOnlyList<Cutout> Cutouts, IReadOnlyList<CutoutScore> Scores);
-
-    /// <summary>One execution of the download -> score -> upload pipeline.</summary>
-    private sealed class PipelineRun(JobContext context, ScoreJobArgs args, Scorer scorer, IReadOnlyList<InputFile> files, ScoreJobHandlerOptions options,
-        AnomalyPreviews previews, ScoreMapWriter maps)
+    /// <summary>The score maps of a batch of files; a cutout the scorer refuses is a validation error naming its file.</summary>
+    private static IReadOnlyList<CutoutScore[]> ScoreFiles(Scorer scorer, IReadOnlyList<CutoutFile> batch, CancellationToken ct)
     {
-        // Downloads in listing order, each already running: the scorer awaits them in that order.
-        private readonly Channel<Task<LoadedFile>> _loaded = Channel.CreateBounded<Task<LoadedFile>>(new BoundedChannelOptions(options.FilesAhead) { SingleReader = true, SingleWriter = true });
-        private readonly ByteBudget _bytesAhead = new(options.BytesAhead);
-        private readonly Channel<ScoredFile> _scored = Channel.CreateBounded<ScoredFile>(new BoundedChannelOptions(options.UploadsAhead) { SingleReader = true, SingleWriter = true });
-        private readonly List<ScoreSummary> _rows = [];
-        private long _cutoutsKnown;
-
-        public async Task<IReadOnlyList<ScoreSummary>> ExecuteAsync(CancellationToken cancellationToken)
+        foreach (var file in batch) OutputShape(file); // a stack the maps cannot mirror fails before any scoring
+        try
         {
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task Stage(Func<CancellationToken, Task> body) => Task.Run(async () =>
-            {
-                try
-                {
-                    await body(stop.Token).ConfigureAwait(false);
-                }
-                catch
-                {
-                    await stop.CancelAsync().ConfigureAwait(false); // one failed stage stops the others
-                    throw;
-                }
-            }, CancellationToken.None);
-
-            Task[] stages = [Stage(DownloadAsync), Stage(ComputeAsync), Stage(UploadAsync)];
-            try
-            {
-                await Task.WhenAll(stages).ConfigureAwait(false);
-            }
-            catch (Exception) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Surface the stage failure that started it, not the cancellations it caused in the other stages.
-                var root = stages.Where(t => t.IsFaulted).Select(t => t.Exception!.InnerException!)
-                    .FirstOrDefault(e => e is not OperationCanceledException);
-                if (root is not null) ExceptionDispatchInfo.Throw(root);
-                throw;
-            }
-            return _rows;
+            return scorer.ScoreFiles([.. batch.Select(f => (f.Cutouts, f.File.RelativeName))], ct);
         }
-
-        /// <summary>
-        /// Starts the downloads in listing order, several at once (small files are bound by round trips, not
-        /// bandwidth), within <see cref="ScoreJobHandlerOptions.FilesAhead"/> files and
-        /// <see cref="ScoreJobHandlerOptions.BytesAhead"/> listed bytes not yet scored.
-        /// </summary>
-        private async Task DownloadAsync(CancellationToken ct)
+        catch (CutoutScoringException e)
         {
-            try
-            {
-                foreach (var file in files)
-                {
-                    await _bytesAhead.AcquireAsync(file.Size, ct).ConfigureAwait(false); // given back once the file is scored
-                    await _loaded.Writer.WriteAsync(LoadAsync(file, ct), ct).ConfigureAwait(false);
-                }
-            }
-            finally
-            {
-                _loaded.Writer.TryComplete();
-            }
+            var owner = batch.First(f => f.Cutouts.Any(c => c.Id == e.CutoutId));
+            throw new JobValidationException(owner.File.Path, e.Message);
         }
+    }
 
-        private async Task<LoadedFile> LoadAsync(InputFile file, CancellationToken ct)
+    /// <summary>The shape of a file's score array (the input's); an inconsistent file is a validation error naming it.</summary>
+    private static int[] OutputShape(CutoutFile file)
+    {
+        try
         {
-            var bytes = await context.Store.ReadAsync(file.Path, ct).ConfigureAwait(false);
-            IReadOnlyList<Cutout> cutouts;
-            int[] shape;
-            try
-            {
-                cutouts = CutoutReader.Read(file.RelativeName, bytes.ToMemory().Span, context.InputLimits);
-                shape = ScoreShards.OutputShape(file.RelativeName, cutouts);
-            }
-            catch (CutoutFormatException e)
-            {
-                throw new JobValidationException(file.Path, e.Message);
-            }
-            Interlocked.Add(ref _cutoutsKnown, cutouts.Count);
-            return new LoadedFile(file, cutouts, shape);
+            return ScoreShards.OutputShape(file.File.RelativeName, file.Cutouts);
         }
-
-        /// <summary>
-        /// Scores the next file, together with the files after it that have already downloaded (up to
-        /// <see cref="Scorer.CutoutsPerPass"/>), so that small files share batches and the scoring lanes stay busy;
-        /// it never waits for more files than the first.
-        /// </summary>
-        private async Task ComputeAsync(CancellationToken ct)
+        catch (CutoutFormatException e)
         {
-            try
-            {
-                long done = 0;
-                int filesDone = 0;
-                int fill = scorer.CutoutsPerPass;
-                var pending = new List<LoadedFile>();
-                while (await _loaded.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
-                {
-                    int count = 0;
-                    while (count < fill && _loaded.Reader.TryPeek(out var next) && (pending.Count == 0 || next.IsCompleted))
-                    {
-                        _loaded.Reader.TryRead(out _);
-                        var file = await next.ConfigureAwait(false); // a failed download or parse surfaces here, in order
-                        pending.Add(file);
-                        count += file.Cutouts.Count;
-                    }
-                    IReadOnlyList<CutoutScore[]> scores;
-                    try
-                    {
-                        scores = scorer.ScoreFiles([.. pending.Select(f => (f.Cutouts, f.File.RelativeName))], ct);
-                    }
-                    catch (CutoutScoringException e)
-                    {
-                        var owner = pending.First(f => f.Cutouts.Any(c => c.Id == e.CutoutId));
-                        throw new JobValidationException(owner.File.Path, e.Message);
-                    }
-                    for (int i = 0; i < pending.Count; i++)
-                    {
-                        var f = pending[i];
-                        _bytesAhead.Release(f.File.Size);
-                        await _scored.Writer.WriteAsync(new ScoredFile(f.File, f.Shape, f.Cutouts, scores[i]), ct).ConfigureAwait(false);
-                    }
-                    done += count;
-                    filesDone += pending.Count;
-                    pending.Clear();
-                    context.Progress.Report(new JobProgress(done, Math.Max(done, Interlocked.Read(ref _cutoutsKnown)), "cutouts",
-                        $"{filesDone} of {files.Count} files scored"));
-                }
-            }
-            finally
-            {
-                _scored.Writer.TryComplete();
-            }
-        }
-
-        private async Task UploadAsync(CancellationToken ct)
-        {
-            await foreach (var file in _scored.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-            {
-                var path = JobInputs.Join(args.Output, maps.RelativeOutputName(file.File.RelativeName));
-                var bytes = maps.ToBytes(file.File.RelativeName, file.Shape, file.Cutouts, file.Scores);
-                bool written = await context.Store.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: false, ct).ConfigureAwait(false);
-                if (!written) ScoreJobLog.Kept(context.Logger, path);
-                _rows.AddRange(file.Scores.Select(s => s.Summary));
-                for (int i = 0; i < file.Scores.Count; i++)
-                    previews.Offer(file.Cutouts[i], file.Scores[i]);
-            }
+            throw new JobValidationException(file.File.Path, e.Message);
         }
     }
 }

@@ -43,6 +43,7 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : IJ
         var run = new TrainingRunPaths(args.Output);
 
         var (resume, resumedFromLatest) = await FindResumePointAsync(context.Store, args, run, cancellationToken).ConfigureAwait(false);
+        if (resume is not null) RefuseConflicts(context.Request.Params, args, resume);
         var options = resume?.Header.Model ?? args.Model;
         if (resume is not null && context.Request.Params.Has("size") && args.Model.ImageSize != options.ImageSize)
             throw new JobValidationException("params.size", $"is {args.Model.ImageSize} but {resume.Source} holds a {options.ImageSize}x{options.ImageSize} model");
@@ -57,7 +58,7 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : IJ
             LogEvery = args.Trainer.LogEvery,
         };
         if (args.StepsGiven || resume?.Header.Trainer is null) trainerOptions = trainerOptions with { Steps = args.Trainer.Steps };
-        if (resume is not null && resume.Header.Step >= trainerOptions.Steps && !resumedFromLatest)
+        if (resume is not null && resume.OptimizerState.Length > 0 && resume.Header.Step >= trainerOptions.Steps && !resumedFromLatest)
             throw new JobValidationException("params.steps", $"is {trainerOptions.Steps} but {resume.Source} is already at step {resume.Header.Step}");
 
         using var images = await LoadImagesAsync(context, args, options.ImageSize, cancellationToken).ConfigureAwait(false);
@@ -66,7 +67,11 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : IJ
 
         using var init = new Generator(unchecked((ulong)trainerOptions.Seed));
         using var model = ScoreNetFactory.Create(options, init);
-        if (resume is not null && resume.OptimizerState.Length == 0) resume.LoadWeightsInto(model);
+        if (resume is not null && resume.OptimizerState.Length == 0)
+        {
+            resume.LoadWeightsInto(model);
+            TrainJobLog.WeightsOnly(context.Logger, resume.Source, resume.Header.Step);
+        }
         model.to(device);
         using var trainer = new Trainer(model, process, trainerOptions, device, context.Time);
         if (resume is not null && resume.OptimizerState.Length > 0) trainer.Restore(resume);
@@ -99,6 +104,38 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : IJ
         await Tolerant("the final model", () => writer.WriteFinalModelAsync(trainer, args.ExportEqx, cancellationToken)).ConfigureAwait(false);
         TrainJobLog.Finished(context.Logger, trainer.Step, result.LastLoss, run.Model);
         return JobOutcome.Completed;
+    }
+
+    /// <summary>
+    /// A resumed run continues exactly: the architecture comes from the checkpoint, and with its optimiser state so do
+    /// the optimiser settings, the seed and the time sampling. A param given with another value would be silently
+    /// ignored, so it is refused naming the param and the checkpoint's value (steps, checkpoint_every and log_every
+    /// may change).
+    /// </summary>
+    private static void RefuseConflicts(JobParams given, TrainJobArgs args, Checkpoint resume)
+    {
+        var saved = resume.Header;
+        var checks = new List<(string Param, object Given, object Saved)>
+        {
+            ("width", args.Model.Width, saved.Model.Width),
+            ("blocks", args.Model.Blocks, saved.Model.Blocks),
+            ("mlp_width", args.Model.TokenMlpWidth, saved.Model.TokenMlpWidth),
+            ("transform", args.Transform, saved.Transform.Name),
+        };
+        if (saved.Trainer is { } trainer && resume.OptimizerState.Length > 0)
+        {
+            checks.Add(("batch", args.Trainer.BatchSize, trainer.BatchSize));
+            checks.Add(("lr", args.Trainer.LearningRate, trainer.LearningRate));
+            checks.Add(("optimizer", args.Trainer.Optimizer, trainer.Optimizer));
+            checks.Add(("seed", args.Trainer.Seed, trainer.Seed));
+            checks.Add(("time_sampling", args.Trainer.TimeSampling, trainer.TimeSampling));
+        }
+        foreach (var (param, value, kept) in checks)
+        {
+            if (!given.Has(param) || Equals(value, kept)) continue;
+            throw new JobValidationException($"params.{param}", string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"is {value} but {resume.Source} was trained with params.{param} {kept}, and a resumed run continues exactly; leave params.{param} out (steps, checkpoint_every and log_every may change), or start a new run"));
+        }
     }
 
     /// <summary>

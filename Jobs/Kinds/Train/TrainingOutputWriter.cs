@@ -49,7 +49,7 @@ internal sealed class TrainingOutputWriter(IArtifactStore store, TrainingRunPath
         await store.WriteAsync(run.LossCsv, BinaryData.FromString(history.ToCsv()), overwrite: true, cancellationToken).ConfigureAwait(false);
         if (history.Losses.Any(l => double.IsFinite(l) && l > 0))
         {
-            var png = PreviewRenderer.RenderLossCurve(history.Steps, history.Losses, "training loss");
+            var png = LossCurve.Render(history.Steps, history.Losses, "training loss");
             await store.WriteAsync(run.LossPng, BinaryData.FromBytes(png), overwrite: true, cancellationToken).ConfigureAwait(false);
         }
     }

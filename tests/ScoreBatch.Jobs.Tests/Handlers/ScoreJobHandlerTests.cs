@@ -151,7 +151,7 @@ public class ScoreJobHandlerTests
         var store = new MemoryArtifactStore { CountedReadPrefix = "data/many/" };
         store.Put(ModelPath, TinyCheckpoint());
         for (int i = 0; i < 40; i++) store.Put($"data/many/{i:D3}.npy", Npy.ToBytes(Pixels(64, i), [8, 8]));
-        var handler = new ScoreJobHandler(new ScoreJobHandlerOptions(FilesAhead: 1, UploadsAhead: 1));
+        var handler = new ScoreJobHandler(new CutoutPipelineOptions(FilesAhead: 1, UploadsAhead: 1));
         await handler.RunAsync(Context(store, Request(input: "data/many", parameters: Json("""{ "batch": 1, "previews": 0 }"""))), CancellationToken.None);
         Assert.Equal(41, store.Names().Count(n => n.StartsWith("data/out/", StringComparison.Ordinal))); // 40 maps + summary
         Assert.InRange(store.MaxInFlight, 1, 6);
@@ -166,7 +166,7 @@ public class ScoreJobHandlerTests
         store.Put(ModelPath, TinyCheckpoint());
         for (int i = 0; i < 40; i++) store.Put($"data/many/{i:D3}.npy", Npy.ToBytes(Pixels(64, i), [8, 8]));
         long fileBytes = Npy.ToBytes(Pixels(64, 0), [8, 8]).Length;
-        var handler = new ScoreJobHandler(new ScoreJobHandlerOptions(FilesAhead: 16, UploadsAhead: 1, BytesAhead: 2 * fileBytes));
+        var handler = new ScoreJobHandler(new CutoutPipelineOptions(FilesAhead: 16, UploadsAhead: 1, BytesAhead: 2 * fileBytes));
         await handler.RunAsync(Context(store, Request(input: "data/many", parameters: Json("""{ "batch": 1, "previews": 0 }"""))), CancellationToken.None);
         Assert.Equal(41, store.Names().Count(n => n.StartsWith("data/out/", StringComparison.Ordinal)));
         Assert.InRange(store.MaxInFlight, 1, 6);
@@ -234,7 +234,7 @@ public class ScoreJobHandlerTests
         for (int i = 0; i < 30; i++) store.Put($"data/in/{i:D3}.npy", Npy.ToBytes(Pixels(64, i), [8, 8]));
         using var cts = new CancellationTokenSource();
         var progress = new Recorder(p => { if (p.Done >= 2) cts.Cancel(); });
-        var handler = new ScoreJobHandler(new ScoreJobHandlerOptions(FilesAhead: 1, UploadsAhead: 1));
+        var handler = new ScoreJobHandler(new CutoutPipelineOptions(FilesAhead: 1, UploadsAhead: 1));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             handler.RunAsync(Context(store, Request(parameters: Json("""{ "batch": 1, "previews": 0 }""")), progress), cts.Token));
         Assert.Null(store.Get("data/out/summary.csv"));

@@ -6,15 +6,6 @@ namespace ScoreBatch.Jobs.Tests.Previews;
 public class LossCurveTests
 {
     [Fact]
-    public void Parse_LossCsv_SkipsHeaderAndKeepsRows()
-    {
-        var (steps, losses) = LossCurve.Parse("step,loss\n1,0.5\n2,0.25\r\n3,NaN\n");
-        Assert.Equal([1L, 2, 3], steps);
-        Assert.Equal(0.25, losses[1]);
-        Assert.True(double.IsNaN(losses[2]));
-    }
-
-    [Fact]
     public void Reduce_TenPointsToFive_AveragesPairsAndDropsNaN()
     {
         long[] steps = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
@@ -25,11 +16,11 @@ public class LossCurveTests
     }
 
     [Fact]
-    public void RenderCsv_HundredThousandRows_DrawsAPng()
+    public void Render_HundredThousandSteps_DrawsAPng()
     {
-        var csv = "step,loss\n" + string.Join('\n', Enumerable.Range(1, 100_000).Select(i => $"{i},{0.02 + 1.0 / i}"));
-        using var bitmap = SKBitmap.Decode(LossCurve.RenderCsv(csv, "train"));
+        var steps = Enumerable.Range(1, 100_000).Select(i => (long)i).ToArray();
+        using var bitmap = SKBitmap.Decode(LossCurve.Render(steps, [.. steps.Select(i => 0.02 + 1.0 / i)], "train"));
         Assert.Equal((760, 404), (bitmap.Width, bitmap.Height));
-        Assert.Throws<ArgumentException>(() => LossCurve.RenderCsv("step,loss\n", "empty"));
+        Assert.Throws<ArgumentException>(() => LossCurve.Render([], [], "empty"));
     }
 }

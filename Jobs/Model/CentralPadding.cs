@@ -1,4 +1,4 @@
-namespace ScoreBatch.Jobs.Scoring;
+namespace ScoreBatch.Jobs.Model;
 
 /// <summary>
 /// Central zero-padding of a cutout to the model size and cropping back (SCIENCE.md 4-5). A gap g = target - size

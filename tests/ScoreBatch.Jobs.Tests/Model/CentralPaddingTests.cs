@@ -1,6 +1,6 @@
-using ScoreBatch.Jobs.Scoring;
+using ScoreBatch.Jobs.Model;
 
-namespace ScoreBatch.Jobs.Tests.Scoring;
+namespace ScoreBatch.Jobs.Tests.Model;
 
 public class CentralPaddingTests
 {

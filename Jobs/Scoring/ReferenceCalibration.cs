@@ -1,7 +1,7 @@
-using ScoreBatch.Jobs.Scoring;
+using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Storage.Formats;
 
-namespace ScoreBatch.Jobs.Anomaly;
+namespace ScoreBatch.Jobs.Scoring;
 
 /// <summary>How clean references are turned into a calibration (the calibrate job's and `scorebatch calibrate`'s settings).</summary>
 public sealed record CalibrationSettings
