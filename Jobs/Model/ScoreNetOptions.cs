@@ -100,6 +100,9 @@ public sealed record ScoreNetOptions
         var downsampling = 1 << (multipliers.Count - 1);
         if (multipliers.Count > 8 || ImageSize % downsampling != 0)
             throw new ArgumentException($"ScoreNetOptions.ImageSize must be divisible by the total down-sampling {downsampling} of {multipliers.Count} levels, got {ImageSize}");
+        var levels = Enumerable.Range(0, multipliers.Count).Select(l => ImageSize >> l).ToList();
+        if (AttentionResolution > 0 && !levels.Contains(AttentionResolution))
+            throw new ArgumentException($"ScoreNetOptions.AttentionResolution must be the side of one level ({string.Join(", ", levels)}), got {AttentionResolution}");
         foreach (var m in multipliers)
         {
             var c = Nf * m;
