@@ -1,5 +1,3 @@
-using ScoreBatch.Storage.Abstractions;
-
 namespace ScoreBatch.Jobs.Contracts;
 
 /// <summary>

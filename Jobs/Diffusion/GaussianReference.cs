@@ -38,7 +38,7 @@ public static class GaussianReference
     }
 
     /// <summary>
-    /// Exact score of the noised Gaussian: -(y - a·mu) / (a²v + s²). <paramref name="y"/> [N x ...], <paramref name="t"/> [N].
+    /// Exact score of the noised Gaussian: -(y - a·mu) / (a²v + s²), as a callable (y [N x ...], t [N]) -> [N x ...].
     /// </summary>
     public static Func<Tensor, Tensor, Tensor> ExactScore(INoiseProcess process, double mu, double v) => (y, t) =>
     {

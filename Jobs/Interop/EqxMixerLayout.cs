@@ -22,6 +22,14 @@ public static class EqxMixerLayout
     /// <summary>The name of the last leaf, the end time T, which is not a network parameter.</summary>
     public const string T1 = "t1";
 
+    /// <summary>The leaves of one mixer block, in equinox order.</summary>
+    private static readonly string[] BlockLeaves =
+    [
+        "token_mlp.0.weight", "token_mlp.0.bias", "token_mlp.1.weight", "token_mlp.1.bias",
+        "channel_mlp.0.weight", "channel_mlp.0.bias", "channel_mlp.1.weight", "channel_mlp.1.bias",
+        "norm1.weight", "norm1.bias", "norm2.weight", "norm2.bias",
+    ];
+
     /// <summary>State-dict names in equinox leaf order, ending with <see cref="T1"/>.</summary>
     public static IReadOnlyList<string> LeafNames(int blocks)
     {
@@ -30,12 +38,7 @@ public static class EqxMixerLayout
         for (int b = 0; b < blocks; b++)
         {
             var prefix = $"blocks.{b}.";
-            names.AddRange(new[]
-            {
-                "token_mlp.0.weight", "token_mlp.0.bias", "token_mlp.1.weight", "token_mlp.1.bias",
-                "channel_mlp.0.weight", "channel_mlp.0.bias", "channel_mlp.1.weight", "channel_mlp.1.bias",
-                "norm1.weight", "norm1.bias", "norm2.weight", "norm2.bias",
-            }.Select(n => prefix + n));
+            names.AddRange(BlockLeaves.Select(n => prefix + n));
         }
         names.AddRange(["norm.weight", "norm.bias", T1]);
         return names;

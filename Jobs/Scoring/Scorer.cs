@@ -1,7 +1,6 @@
 using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
-using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Transforms;
 using ScoreBatch.Storage.Formats;
 using static TorchSharp.torch;

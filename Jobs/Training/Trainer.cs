@@ -1,6 +1,5 @@
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Training;

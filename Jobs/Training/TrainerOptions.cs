@@ -1,5 +1,3 @@
-using Diffusion = ScoreBatch.Jobs.Diffusion;
-
 namespace ScoreBatch.Jobs.Training;
 
 /// <summary>Training recipe (SCIENCE.md 3). Defaults are the released priors' recipe except the number of steps.</summary>

@@ -9,7 +9,7 @@ namespace ScoreBatch.Jobs.Transforms;
 /// </summary>
 public interface IDataTransform
 {
-    /// <summary>Name and parameters, enough to rebuild this transform with <see cref="DataTransforms.Create"/>.</summary>
+    /// <summary>Name and parameters, enough to rebuild this transform with <see cref="DataTransforms.Create(DataTransformSpec)"/>.</summary>
     DataTransformSpec Spec { get; }
 
     /// <summary>y = forward(x). Throws <see cref="ArgumentException"/> for x outside the transform's domain.</summary>

@@ -23,6 +23,7 @@ public static partial class ArtifactPath
     public static bool IsValidContainerName(string? name) => name is not null && ContainerPattern().IsMatch(name);
 
     /// <summary>Returns null when <paramref name="path"/> is a valid name, else a sentence saying what is wrong.</summary>
+    /// <param name="path">A "container/path" name from a message or an option.</param>
     /// <param name="requireBlobName">True when the name must go beyond the container ("c/x"), false for a prefix.</param>
     public static string? Check(string? path, bool requireBlobName)
     {

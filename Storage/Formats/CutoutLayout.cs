@@ -14,6 +14,9 @@ public sealed record CutoutLayout(IReadOnlyList<CutoutArray> Arrays, long Decomp
 
 /// <summary>One array of a cutout file: <paramref name="Count"/> cutouts of <paramref name="Height"/> x <paramref name="Width"/>.</summary>
 /// <param name="Id">The id of the array as cutout ids start ("a.npz:key", "a.fits[SCI]").</param>
+/// <param name="Count">Cutouts in the array (planes of a stack).</param>
+/// <param name="Height">Rows of each cutout.</param>
+/// <param name="Width">Columns of each cutout.</param>
 public sealed record CutoutArray(string Id, long Count, int Height, int Width)
 {
     /// <summary>An [H x W] image or an [N x H x W] stack; any other shape is refused naming <paramref name="id"/>.</summary>

@@ -12,6 +12,8 @@ namespace ScoreBatch.Storage.Local;
 /// DATA/a.npy): the CLI runs the job handlers over the folders a user names, whatever those folders are called.
 /// Listings give a weak ETag from size and modification time (no file is read to list it); reads give the content's hash.
 /// </summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001:Types that own disposable fields should be disposable",
+    Justification = "The write gate is only awaited (WaitAsync), so it never allocates the wait handle that Dispose would free.")]
 public sealed class LocalFolderArtifactStore : IArtifactStore
 {
     private readonly string? _root;

@@ -29,8 +29,7 @@ public static class StoragePipelineConfigurator
             OnRetry = args =>
             {
                 RetryCounter.Record(name);
-                logger.LogWarning(args.Outcome.Exception, "Storage operation in {Pipeline} failed transiently; retry {Retry} in {Delay}",
-                    name, args.AttemptNumber + 1, args.RetryDelay);
+                StoragePipelineLog.Retrying(logger, args.Outcome.Exception, name, args.AttemptNumber + 1, args.RetryDelay);
                 return ValueTask.CompletedTask;
             },
         });
@@ -48,7 +47,7 @@ public static class StoragePipelineConfigurator
                     Latency = chaos.Latency,
                     OnLatencyInjected = _ =>
                     {
-                        logger.LogWarning("Chaos: injected {Latency} of latency in {Pipeline}", chaos.Latency, name);
+                        StoragePipelineLog.ChaosLatency(logger, chaos.Latency, name);
                         return ValueTask.CompletedTask;
                     },
                 });
@@ -62,7 +61,7 @@ public static class StoragePipelineConfigurator
                     FaultGenerator = _ => ValueTask.FromResult<Exception?>(new ChaosFaultException(name)),
                     OnFaultInjected = _ =>
                     {
-                        logger.LogWarning("Chaos: injected a transient fault in {Pipeline}", name);
+                        StoragePipelineLog.ChaosFault(logger, name);
                         return ValueTask.CompletedTask;
                     },
                 });

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Scoring;

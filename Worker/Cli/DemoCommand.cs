@@ -1,9 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Evaluation;
-using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Kinds.Calibrate;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;

@@ -28,6 +28,9 @@ internal sealed class LocalJob
 
     public LocalJob(string kind) => _kind = kind;
 
+    /// <summary>The job's clock (the system's unless a test sets another).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>The folder --out names (full path).</summary>
     public string OutputFolder { get; private set; } = "";
 
@@ -118,9 +121,10 @@ internal sealed class LocalJob
         {
             Request = request,
             Store = store,
-            Progress = new ConsoleProgress(_kind),
+            Progress = new ConsoleProgress(_kind, Time),
             Logger = new ConsoleLogger(this),
             Device = device,
+            Time = Time,
             CacheDirectory = Path.Combine(Path.GetTempPath(), "scorebatch-cache"),
         };
         var outcome = await handler.RunAsync(context, cancellationToken).ConfigureAwait(false);
@@ -189,18 +193,19 @@ internal sealed class LocalJob
     /// A handler's progress as console lines ("train: step 100/1000 ..."): every report that advances the work, and
     /// of reports that do not (reading inputs before step 1) one every 2 s.
     /// </summary>
-    private sealed class ConsoleProgress(string kind) : IProgress<JobProgress>
+    private sealed class ConsoleProgress(string kind, TimeProvider time) : IProgress<JobProgress>
     {
         private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(2);
+        private readonly Lock _gate = new();
         private long _lastDone = -1;
-        private long _lastPrinted = long.MinValue;
+        private long? _lastPrinted;
 
         public void Report(JobProgress value)
         {
-            var now = Environment.TickCount64;
-            lock (this)
+            var now = time.GetTimestamp();
+            lock (_gate)
             {
-                if (value.Done == _lastDone && value.Done != value.Total && now - _lastPrinted < Quiet.TotalMilliseconds) return;
+                if (value.Done == _lastDone && value.Done != value.Total && _lastPrinted is { } last && time.GetElapsedTime(last, now) < Quiet) return;
                 _lastDone = value.Done;
                 _lastPrinted = now;
             }

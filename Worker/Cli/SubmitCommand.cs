@@ -3,7 +3,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using ScoreBatch.Jobs.Contracts;
-using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Kinds;
 using ScoreBatch.Worker.Runner;
 using ScoreBatch.Worker.Submission;

@@ -1,8 +1,7 @@
 using System.CommandLine;
-using ScoreBatch.Jobs.Runtime;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
-using ScoreBatch.Worker.Hosting;
+using ScoreBatch.Jobs.Runtime;
 
 namespace ScoreBatch.Worker.Cli;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Kinds.Calibrate;
 using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Kinds.Train;

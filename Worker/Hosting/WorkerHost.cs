@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
-using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Kinds.Train;
 using ScoreBatch.Storage.Hosting;
 

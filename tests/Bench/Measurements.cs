@@ -2,7 +2,6 @@ using System.Diagnostics;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Bench;

@@ -1,8 +1,6 @@
 using System.IO.Compression;
 using ScoreBatch.Reliability.Tests.Support;
 using ScoreBatch.Storage.Abstractions;
-using ScoreBatch.Storage.Formats;
-using ScoreBatch.Tests.Shared;
 using static ScoreBatch.Tests.Shared.HostileFiles;
 
 namespace ScoreBatch.Reliability.Tests;

@@ -1,5 +1,4 @@
 using ScoreBatch.Reliability.Tests.Support;
-using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;
 using ScoreBatch.Storage.Status;
 using ScoreBatch.Tests.Shared;

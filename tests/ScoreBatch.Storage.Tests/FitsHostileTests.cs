@@ -1,6 +1,5 @@
 using ScoreBatch.Storage.Formats;
 using ScoreBatch.Storage.Formats.Fits;
-using ScoreBatch.Tests.Shared;
 using static ScoreBatch.Tests.Shared.HostileFiles;
 
 namespace ScoreBatch.Storage.Tests;

@@ -1,6 +1,5 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Evaluation;
-using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Kinds.Train;
 using ScoreBatch.Storage.Formats;

@@ -1,10 +1,7 @@
-using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Contracts;
-using ScoreBatch.Jobs.Scoring;
-
 using ScoreBatch.Jobs.Handlers;
-
 using ScoreBatch.Jobs.Kinds.Score;
+using ScoreBatch.Jobs.Scoring;
 
 namespace ScoreBatch.Jobs.Kinds.Calibrate;
 

@@ -1,12 +1,9 @@
 using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Scoring;
-using ScoreBatch.Storage.Formats;
-
-using ScoreBatch.Jobs.Handlers;
-
-using ScoreBatch.Jobs.Kinds.Score;
 
 namespace ScoreBatch.Jobs.Kinds.Calibrate;
 
@@ -17,19 +14,17 @@ namespace ScoreBatch.Jobs.Kinds.Calibrate;
 /// redelivery writes the same bytes (overwrite: false keeps an earlier attempt's). The runner writes status.json and
 /// _SUCCESS.
 /// </summary>
-public sealed class CalibrateJobHandler : IJobHandler
+public sealed class CalibrateJobHandler : JobHandler<CalibrateJobArgs>
 {
-    public string Kind => CalibrateJobArgs.Kind;
+    public override string Kind => CalibrateJobArgs.Kind;
 
-    public void Validate(JobRequest request) => CalibrateJobArgs.From(request);
+    protected override CalibrateJobArgs Parse(JobRequest request) => CalibrateJobArgs.From(request);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
-    public void Prepare(JobRequest request) => TorchPreload.Start();
+    public override void Prepare(JobRequest request) => TorchPreload.Start();
 
-    public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
+    protected override async Task<JobOutcome> ExecuteAsync(JobContext context, CalibrateJobArgs args, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var args = CalibrateJobArgs.From(context.Request);
         var device = JobResources.ResolveDevice(args.Device ?? context.Device);
         using var model = await ScoreJobHandler.LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
         var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);

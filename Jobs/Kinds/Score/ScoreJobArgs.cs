@@ -1,7 +1,6 @@
 using ScoreBatch.Jobs.Contracts;
-using ScoreBatch.Jobs.Scoring;
-
 using ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Scoring;
 
 namespace ScoreBatch.Jobs.Kinds.Score;
 

@@ -1,5 +1,6 @@
 using System.Runtime.ExceptionServices;
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
@@ -7,8 +8,6 @@ using ScoreBatch.Jobs.Scoring;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Formats;
 using static TorchSharp.torch;
-
-using ScoreBatch.Jobs.Handlers;
 
 namespace ScoreBatch.Jobs.Kinds.Score;
 
@@ -23,21 +22,19 @@ namespace ScoreBatch.Jobs.Kinds.Score;
 /// _SUCCESS. Cancellation stops all stages and surfaces as <see cref="OperationCanceledException"/>, which the
 /// runner maps to snooze (shutdown) or cancel (lost message).
 /// </summary>
-public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : IJobHandler
+public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : JobHandler<ScoreJobArgs>
 {
     private readonly CutoutPipelineOptions _options = (options ?? new CutoutPipelineOptions()).Validate();
 
-    public string Kind => ScoreJobArgs.Kind;
+    public override string Kind => ScoreJobArgs.Kind;
 
-    public void Validate(JobRequest request) => ScoreJobArgs.From(request);
+    protected override ScoreJobArgs Parse(JobRequest request) => ScoreJobArgs.From(request);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
-    public void Prepare(JobRequest request) => TorchPreload.Start();
+    public override void Prepare(JobRequest request) => TorchPreload.Start();
 
-    public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
+    protected override async Task<JobOutcome> ExecuteAsync(JobContext context, ScoreJobArgs args, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var args = ScoreJobArgs.From(context.Request);
         var device = JobResources.ResolveDevice(args.Device ?? context.Device);
         // The model and the input listing are fetched at once (two round trips, then libtorch and the weights load).
         // Both are awaited whatever happens, so a failed listing never leaves a loaded model behind, and a bad model

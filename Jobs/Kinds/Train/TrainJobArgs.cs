@@ -1,11 +1,10 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
-
-using ScoreBatch.Jobs.Handlers;
 
 namespace ScoreBatch.Jobs.Kinds.Train;
 

@@ -1,15 +1,13 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
 using ScoreBatch.Storage.Abstractions;
-using ScoreBatch.Storage.Formats;
 using TorchSharp;
 using static TorchSharp.torch;
-
-using ScoreBatch.Jobs.Handlers;
 
 namespace ScoreBatch.Jobs.Kinds.Train;
 
@@ -24,21 +22,19 @@ namespace ScoreBatch.Jobs.Kinds.Train;
 /// earlier attempt left are the ones this attempt would write. A storage outage while writing them pauses training
 /// until storage is back (up to <see cref="TrainJobHandlerOptions.StorageOutageBudget"/>, 3 minutes by default).
 /// </summary>
-public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : IJobHandler
+public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : JobHandler<TrainJobArgs>
 {
     private readonly TrainJobHandlerOptions _options = (options ?? new TrainJobHandlerOptions()).Validate();
 
-    public string Kind => TrainJobArgs.Kind;
+    public override string Kind => TrainJobArgs.Kind;
 
-    public void Validate(JobRequest request) => TrainJobArgs.From(request);
+    protected override TrainJobArgs Parse(JobRequest request) => TrainJobArgs.From(request);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
-    public void Prepare(JobRequest request) => TorchPreload.Start();
+    public override void Prepare(JobRequest request) => TorchPreload.Start();
 
-    public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
+    protected override async Task<JobOutcome> ExecuteAsync(JobContext context, TrainJobArgs args, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var args = TrainJobArgs.From(context.Request);
         var device = JobResources.ResolveDevice(args.Device ?? context.Device);
         var run = new TrainingRunPaths(args.Output);
 

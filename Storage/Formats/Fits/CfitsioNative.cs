@@ -26,10 +26,12 @@ internal static partial class CfitsioNative
     [LibraryImport(CfitsioLibrary.ImportName)]
     internal static partial float ffvers(ref float version);
 
-    /// <summary>fits_open_memfile: opens a FITS file held in caller-owned memory (read-only here; no realloc).</summary>
-    [LibraryImport(CfitsioLibrary.ImportName, StringMarshalling = StringMarshalling.Utf8)]
+    /// <summary>
+    /// fits_open_memfile: opens a FITS file held in caller-owned memory (read-only here; no realloc).
     /// CFITSIO keeps <paramref name="buffptr"/> and <paramref name="buffsize"/> until the file is closed, so both must
     /// point to memory that does not move (native memory, not a managed local).
+    /// </summary>
+    [LibraryImport(CfitsioLibrary.ImportName, StringMarshalling = StringMarshalling.Utf8)]
     internal static unsafe partial int ffomem(out IntPtr fptr, string name, int mode, void** buffptr, nuint* buffsize,
         nuint deltasize, IntPtr memRealloc, ref int status);
 

@@ -37,6 +37,12 @@ public static class FitsProvenance
     public static string? CommentFor(string keyword) => Comments.GetValueOrDefault(keyword);
 
     /// <summary>The standard provenance of a score map, in a fixed order.</summary>
+    /// <param name="softwareVersion">ScoreBatch's version (SBVERSN).</param>
+    /// <param name="jobId">The job that wrote the map (JOBID).</param>
+    /// <param name="model">The model's name as the job gave it (MODEL).</param>
+    /// <param name="architecture">The network's architecture and version (ARCH).</param>
+    /// <param name="t">The floor diffusion time of the scoring (TSCORE).</param>
+    /// <param name="transform">The data transform's spec (TRANSFRM).</param>
     /// <param name="cutoutId">The cutout id, e.g. "field/a.fits[SCI]#3"; INFILE and INHDU are derived from it.</param>
     public static IReadOnlyList<KeyValuePair<string, object>> ForScoreMap(string softwareVersion, string jobId,
         string model, string architecture, double t, string transform, string cutoutId)

@@ -3,7 +3,6 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Contracts;
-using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Kinds.Calibrate;
 using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Model;

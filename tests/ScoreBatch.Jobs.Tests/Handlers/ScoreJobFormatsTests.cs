@@ -1,9 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using ScoreBatch.Jobs.Contracts;
-using ScoreBatch.Jobs.Handlers;
-using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Interop;
+using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Storage.Formats;
 using ScoreBatch.Storage.Formats.Fits;

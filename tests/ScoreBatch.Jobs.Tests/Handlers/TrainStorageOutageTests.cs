@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using ScoreBatch.Jobs.Contracts;
-using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Kinds.Train;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Formats;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Interop;
 using ScoreBatch.Jobs.Model;

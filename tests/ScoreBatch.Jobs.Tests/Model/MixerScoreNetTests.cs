@@ -1,5 +1,4 @@
 using ScoreBatch.Jobs.Model;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Tests.Model;

@@ -3,7 +3,6 @@ using System.Runtime.InteropServices;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Transforms;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Tests.Runtime;

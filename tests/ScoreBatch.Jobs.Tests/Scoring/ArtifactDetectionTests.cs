@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Scoring;

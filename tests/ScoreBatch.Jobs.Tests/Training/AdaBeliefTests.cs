@@ -1,5 +1,4 @@
 using ScoreBatch.Jobs.Training;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Tests.Training;

@@ -1,5 +1,4 @@
 using ScoreBatch.Jobs.Training;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

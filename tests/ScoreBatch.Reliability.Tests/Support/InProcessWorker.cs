@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Kinds.Train;
 using ScoreBatch.Storage.Abstractions;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using ScoreBatch.Jobs.Model;
-using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
 using ScoreBatch.Storage.Formats;
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.RegularExpressions;
 using ScoreBatch.Storage.Formats;
 using ScoreBatch.Storage.Formats.Fits;
-using ScoreBatch.Tests.Shared;
 using Xunit.Abstractions;
 using static ScoreBatch.Tests.Shared.HostileFiles;
 
