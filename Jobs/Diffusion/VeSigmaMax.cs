@@ -1,4 +1,3 @@
-using ScoreBatch.Jobs.Runtime;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Diffusion;

@@ -1,5 +1,4 @@
 using ScoreBatch.Jobs.Interop;
-using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;

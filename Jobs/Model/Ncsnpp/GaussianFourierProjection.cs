@@ -1,5 +1,4 @@
 using ScoreBatch.Jobs.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Model.Ncsnpp;

@@ -1,5 +1,4 @@
 using ScoreBatch.Jobs.Runtime;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
