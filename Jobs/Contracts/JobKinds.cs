@@ -12,6 +12,7 @@ public static class JobKinds
     public const string Sample = "sample";
     public const string Likelihood = "likelihood";
     public const string Calibrate = "calibrate";
+    public const string Clean = "clean";
 
-    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal) { Train, Score, Sample, Likelihood, Calibrate };
+    public static IReadOnlySet<string> All { get; } = new HashSet<string>(StringComparer.Ordinal) { Train, Score, Sample, Likelihood, Calibrate, Clean };
 }

@@ -1,5 +1,8 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Kinds.Calibrate;
+using ScoreBatch.Jobs.Kinds.Clean;
+using ScoreBatch.Jobs.Kinds.Likelihood;
+using ScoreBatch.Jobs.Kinds.Sample;
 using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Kinds.Train;
 
@@ -14,6 +17,9 @@ public static class JobParamNames
         JobKinds.Train => TrainJobArgs.ParamNames,
         JobKinds.Score => ScoreJobArgs.ParamNames,
         JobKinds.Calibrate => CalibrateJobArgs.ParamNames,
+        JobKinds.Sample => SampleJobArgs.ParamNames,
+        JobKinds.Likelihood => LikelihoodJobArgs.ParamNames,
+        JobKinds.Clean => CleanJobArgs.ParamNames,
         _ => null,
     };
 }

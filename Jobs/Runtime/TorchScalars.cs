@@ -94,6 +94,20 @@ internal static class TorchScalars
     /// <summary><c>a.add_(b)</c>: adds <paramref name="b"/> into <paramref name="a"/> in place, returns <paramref name="a"/>.</summary>
     public static Tensor AddInPlace(this Tensor a, Tensor b) => a.add_(b, One);
 
+    /// <summary><c>a.add_(b, alpha)</c>: adds <paramref name="alpha"/>·<paramref name="b"/> into <paramref name="a"/> in place, returns <paramref name="a"/>.</summary>
+    public static Tensor AddScaledInPlace(this Tensor a, Tensor b, double alpha)
+    {
+        using var s = alpha.ToScalar();
+        return a.add_(b, s);
+    }
+
+    /// <summary><c>a + alpha·b</c> (a new tensor).</summary>
+    public static Tensor PlusScaled(this Tensor a, Tensor b, double alpha)
+    {
+        using var s = alpha.ToScalar();
+        return a.add(b, s);
+    }
+
     /// <summary><c>full(shape, value, dtype, device)</c>.</summary>
     public static Tensor Full(long[] shape, double value, ScalarType dtype, Device? device = null)
     {

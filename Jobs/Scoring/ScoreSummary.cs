@@ -34,6 +34,12 @@ public sealed record ScoreSummary(string Id, string Source, int Height, int Widt
     /// <summary>Whether <see cref="Anomaly"/> exceeds the calibration's threshold at its false-positive rate, or null.</summary>
     public bool? Anomalous { get; init; }
 
+    /// <summary>log p(x) in nats in data space when the score job asks for likelihoods (params.likelihood), else null.</summary>
+    public double? LogLikelihood { get; init; }
+
+    /// <summary>-log p(x) / (D ln 2) with <see cref="LogLikelihood"/>, else null.</summary>
+    public double? BitsPerDim { get; init; }
+
     /// <summary>Summarises a score map [height x width] (row-major).</summary>
     public static ScoreSummary FromMap(string id, string source, int height, int width, ReadOnlySpan<float> score, double threshold, double t,
         double noiseSigma = 0)

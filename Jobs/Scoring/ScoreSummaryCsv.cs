@@ -12,11 +12,19 @@ namespace ScoreBatch.Jobs.Scoring;
 /// no-model baselines of the input pixels: flux_outside, peaks (<see cref="InputBaselines"/>); with multiscale
 /// features: region_row, region_col, region_area (where the unexplained light is); with a calibration: anomaly
 /// (higher = more anomalous), p_value (fraction of clean references at least as anomalous), anomalous (true/false
-/// at the calibration's false-positive rate). Columns without a value are empty.
+/// at the calibration's false-positive rate). Columns without a value are empty. When any row has a likelihood
+/// (params.likelihood), two more columns end every row: log_likelihood (nats, data space), bits_per_dim.
 /// </summary>
 public static class ScoreSummaryCsv
 {
     public const string Header = "id,source,height,width,mean_abs_score,max_abs_score,max_row,max_col,frac_above,threshold,t,noise_sigma,flux_outside,peaks,region_row,region_col,region_area,anomaly,p_value,anomalous";
+
+    /// <summary>The columns a score job with params.likelihood appends.</summary>
+    public const string LikelihoodColumns = ",log_likelihood,bits_per_dim";
+
+    /// <summary>One CSV line (no newline), with the likelihood columns when <paramref name="likelihood"/>.</summary>
+    public static string FormatRow(ScoreSummary s, bool likelihood) =>
+        likelihood ? FormatRow(s) + "," + (s.LogLikelihood is { } l ? N(l) : "") + "," + (s.BitsPerDim is { } b ? N(b) : "") : FormatRow(s);
 
     /// <summary>One CSV line (no newline).</summary>
     public static string FormatRow(ScoreSummary s) => string.Join(',',
@@ -30,11 +38,14 @@ public static class ScoreSummaryCsv
     /// <summary>Writes the header and <paramref name="rows"/> with "\n" line ends.</summary>
     public static void Write(TextWriter writer, IEnumerable<ScoreSummary> rows)
     {
+        var list = rows.ToList();
+        var likelihood = list.Any(r => r.LogLikelihood is not null);
         writer.Write(Header);
+        if (likelihood) writer.Write(LikelihoodColumns);
         writer.Write('\n');
-        foreach (var r in rows)
+        foreach (var r in list)
         {
-            writer.Write(FormatRow(r));
+            writer.Write(FormatRow(r, likelihood));
             writer.Write('\n');
         }
     }

@@ -23,4 +23,13 @@ public interface IDataTransform
     /// log-Jacobian option is on). <paramref name="scoreY"/> and <paramref name="x"/> have the same shape.
     /// </summary>
     Tensor ChainRule(Tensor scoreY, Tensor x);
+
+    /// <summary>
+    /// ln|dy/dx| per element, the log-Jacobian of the change of variables: log p_x(x) = log p_y(forward(x)) + the sum
+    /// of this over pixels (what makes likelihoods comparable across transforms). Same shape as <paramref name="x"/>.
+    /// </summary>
+    Tensor LogAbsDerivative(Tensor x);
+
+    /// <summary>The smallest valid x (exclusive), or -infinity: -1 for log1p. Iterative methods (cleaning) stay above it.</summary>
+    double DomainMin => double.NegativeInfinity;
 }

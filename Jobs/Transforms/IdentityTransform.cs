@@ -12,4 +12,7 @@ public sealed class IdentityTransform : IDataTransform
     public Tensor Inverse(Tensor y) => y.alias();
 
     public Tensor ChainRule(Tensor scoreY, Tensor x) => scoreY.alias();
+
+    /// <summary>ln|dy/dx| = 0.</summary>
+    public Tensor LogAbsDerivative(Tensor x) => zeros_like(x);
 }

@@ -53,6 +53,16 @@ public sealed class Log1pTransform : IDataTransform
         return g.MoveToOuterDisposeScope();
     }
 
+    /// <summary>ln|dy/dx| = -ln(scale) - ln(1 + x).</summary>
+    public Tensor LogAbsDerivative(Tensor x)
+    {
+        CheckDomain(x);
+        using var scope = NewDisposeScope();
+        return log1p(x).neg().Minus(Math.Log(Scale)).MoveToOuterDisposeScope();
+    }
+
+    public double DomainMin => -1;
+
     private static void CheckDomain(Tensor x)
     {
         using var scope = NewDisposeScope();

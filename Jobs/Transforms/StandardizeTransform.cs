@@ -36,4 +36,7 @@ public sealed class StandardizeTransform : IDataTransform
     }
 
     public Tensor ChainRule(Tensor scoreY, Tensor x) => scoreY.DividedBy(Std);
+
+    /// <summary>ln|dy/dx| = -ln(std) everywhere.</summary>
+    public Tensor LogAbsDerivative(Tensor x) => TorchScalars.Full(x.shape, -Math.Log(Std), x.dtype, x.device);
 }

@@ -1,14 +1,16 @@
 using System.CommandLine;
-using ScoreBatch.Jobs.Interop;
+using System.Text.Json.Nodes;
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Kinds.Calibrate;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Scoring;
-using ScoreBatch.Storage.Formats;
 
 namespace ScoreBatch.Worker.Cli;
 
 /// <summary>
-/// `scorebatch calibrate`: fits the anomaly calibration of a prior on clean reference cutouts (the calibrate job's
-/// <see cref="ReferenceCalibration"/>, over local files) and writes calibration.json for `score --calibration`.
+/// `scorebatch calibrate`: fits the anomaly calibration of a prior on clean reference cutouts by running the
+/// calibrate job's handler (<see cref="CalibrateJobHandler"/>) on local files, and writes its calibration.json to
+/// --out for `score --calibration`.
 /// </summary>
 public static class CalibrateCommand
 {
@@ -28,40 +30,45 @@ public static class CalibrateCommand
         {
             model, input, output, noise, t, fpr, noAugment, batch, device,
         };
-        command.SetAction((parse, ct) => Task.FromResult(Run(parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
-            parse.GetValue(noise)!, parse.GetValue(t), parse.GetValue(fpr), !parse.GetValue(noAugment), parse.GetValue(batch), parse.GetValue(device)!, Console.Error, ct)));
+        (Option Option, string Param)[] flags = [(noise, "noise"), (t, "t"), (fpr, "fpr"), (batch, "batch"), (device, "device")];
+        command.SetAction((parse, ct) =>
+        {
+            var job = new LocalJob(JobKinds.Calibrate);
+            return job.RunCommandAsync(() => RunAsync(parse, job, flags, parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
+                parse.GetValue(noAugment), parse.GetValue(device)!, ct), FlagErrors.Score);
+        });
         return command;
     }
 
-    internal static int Run(FileInfo model, FileSystemInfo input, FileInfo output, string noise, double t, double fpr, bool augment, int batch, string device,
-        TextWriter log, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the calibrate job's handler with --out's folder as a scratch output next to it, then moves its
+    /// calibration.json to --out (any name), so the folder around --out (often the model's run) is never emptied.
+    /// </summary>
+    private static async Task<int> RunAsync(ParseResult parse, LocalJob job, (Option Option, string Param)[] flags, FileInfo model, FileSystemInfo input,
+        FileInfo output, bool noAugment, string device, CancellationToken cancellationToken)
     {
+        var folder = output.Directory ?? new DirectoryInfo(".");
+        folder.Create();
+        var scratch = Path.Combine(folder.FullName, $".calibrate-{Guid.NewGuid():N}");
         try
         {
-            if (!(fpr >= 1e-4 && fpr <= 0.5)) throw new ArgumentException($"--fpr: must be between 0.0001 and 0.5, got {fpr}");
-            var settings = new CalibrationSettings
-            {
-                Scoring = new ScoringOptions { T = t, BatchSize = batch }.WithNoise(noise, "--noise").Validate(),
-                FalsePositiveRate = fpr,
-                Augment = augment,
-            };
-            var files = ScoreCommand.ListInputs(input, output.Directory ?? new DirectoryInfo("."));
-            if (files.Count == 0) throw new IOException($"--input: no cutout files ({string.Join(", ", CutoutReader.SupportedExtensions)}) at {input.FullName}");
-            var references = files.SelectMany(f => CutoutReader.Read(f.Relative, File.ReadAllBytes(f.Path))).ToList();
-            var checkpoint = ModelInterchange.LoadModel(File.ReadAllBytes(model.FullName), model.FullName);
-            using var prior = ScoringModel.FromCheckpoint(checkpoint, TorchDevices.Resolve(device));
-            log.WriteLine($"calibrate: {references.Count} clean references from {files.Count} files{(augment ? " x 8 orientations" : "")}, noise {settings.Scoring.NoiseText}, model {model.Name}");
-            var progress = new Progress<(int Done, int Total)>(p => log.WriteLine($"calibrate: scored {p.Done} of {p.Total}"));
-            var calibration = ReferenceCalibration.Run(prior, references, settings, model.Name, progress, cancellationToken);
-            output.Directory?.Create();
-            File.WriteAllBytes(output.FullName, calibration.ToJson());
-            log.WriteLine($"calibrate: wrote {output.FullName}: {calibration.Features.Count} features, threshold {calibration.Threshold:G4} at false-positive rate {fpr}");
+            job.Input(input.FullName, "--input").Output(scratch).Model(model.FullName, "--model");
+            job.ParamsFrom(parse, flags);
+            if (noAugment) job.Param("augment", JsonValue.Create(false), "--no-augment");
+            var (request, store) = job.Build();
+            var handler = new CalibrateJobHandler();
+            handler.Validate(request);
+            if (!model.Exists) throw new ArgumentException($"--model: '{model.FullName}' does not exist");
+            TorchDevices.UseAllCores();
+            var code = await job.RunAsync(handler, request, store, device, cancellationToken).ConfigureAwait(false);
+            if (code != 0) return code;
+            File.Move(Path.Combine(scratch, CalibrateJobArgs.FileName), output.FullName, overwrite: true);
+            Console.WriteLine($"calibrate: wrote {output.FullName}");
             return 0;
         }
-        catch (Exception e) when (e is CutoutFormatException or CutoutScoringException or InvalidDataException or ArgumentException or IOException or DllNotFoundException)
+        finally
         {
-            log.WriteLine($"error: {e.Message}");
-            return 2;
+            if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
         }
     }
 }

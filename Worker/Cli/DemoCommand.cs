@@ -83,10 +83,10 @@ internal static class DemoCommand
         {
             throw new DemoException(e.Message);
         }
-        foreach (var kind in new[] { JobKinds.Train, JobKinds.Calibrate, JobKinds.Score })
+        foreach (var kind in new[] { JobKinds.Train, JobKinds.Calibrate, JobKinds.Score, JobKinds.Clean, JobKinds.Sample })
         {
             if (!registry.Handles(kind))
-                throw new DemoException($"no '{kind}' handler is registered (Worker/Hosting/JobHandlerRegistrations.cs); the demo needs train, calibrate and score.");
+                throw new DemoException($"no '{kind}' handler is registered (Worker/Hosting/JobHandlerRegistrations.cs); the demo needs train, calibrate, score, clean and sample.");
         }
 
         var store = host.Services.GetRequiredService<IArtifactStore>();
@@ -116,7 +116,11 @@ internal static class DemoCommand
             Model = model,
             Params = new JobParams(scoreParams),
         };
-        JobRequest[] jobs = calibrate is null ? [train, score] : [train, calibrate, score];
+        List<JobRequest> jobs = calibrate is null ? [train, score] : [train, calibrate, score];
+        if (plan.CleanInput is not null)
+            jobs.Add(new JobRequest { Id = $"{run}-clean", Kind = JobKinds.Clean, Input = plan.CleanInput, Output = $"demo-output/{run}/clean", Model = model, Params = new JobParams(plan.CleanParams) });
+        if (plan.SampleParams is not null)
+            jobs.Add(new JobRequest { Id = $"{run}-sample", Kind = JobKinds.Sample, Input = plan.TrainInput, Output = $"demo-output/{run}/sample", Model = model, Params = new JobParams(plan.SampleParams) });
 
         await WorkerCommand.RunUntilAsync(host, async token =>
         {
@@ -153,6 +157,11 @@ internal static class DemoCommand
         }
         var previews = Path.Combine(local.FullName, JobKinds.Score, "previews");
         if (Directory.Exists(previews)) Console.WriteLine($"demo: previews in {previews}");
+        var frames = Path.Combine(local.FullName, JobKinds.Clean, "frames");
+        if (Directory.Exists(frames))
+            foreach (var gif in Directory.EnumerateFiles(frames, "*.gif").Order(StringComparer.Ordinal)) Console.WriteLine($"demo: cleaning GIF {gif}");
+        var grid = Path.Combine(local.FullName, JobKinds.Sample, "grid.png");
+        if (File.Exists(grid)) Console.WriteLine($"demo: samples {grid}");
         return 0;
     }
 

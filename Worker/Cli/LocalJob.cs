@@ -1,8 +1,11 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Scoring;
+using ScoreBatch.Storage.Formats;
 using ScoreBatch.Storage.Local;
 
 namespace ScoreBatch.Worker.Cli;
@@ -86,6 +89,57 @@ internal sealed class LocalJob
         _params[name] = value;
         _flags["params." + name] = flag;
         return this;
+    }
+
+    /// <summary>
+    /// params from the flags given on the command line (each flag beside the param it sets; a flag left out leaves the
+    /// job's default): numbers as numbers, switches as booleans, the rest as strings.
+    /// </summary>
+    public LocalJob ParamsFrom(ParseResult parse, IEnumerable<(Option Option, string Param)> flags)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(flags);
+        foreach (var (option, param) in flags)
+        {
+            if (parse.GetResult(option) is not { Implicit: false }) continue;
+            Param(param, option switch
+            {
+                Option<bool> o => JsonValue.Create(parse.GetValue(o)),
+                Option<int> o => JsonValue.Create(parse.GetValue(o)),
+                Option<int?> o => JsonValue.Create(parse.GetValue(o)),
+                Option<long> o => JsonValue.Create(parse.GetValue(o)),
+                Option<long?> o => JsonValue.Create(parse.GetValue(o)),
+                Option<double> o => JsonValue.Create(parse.GetValue(o)),
+                Option<double?> o => JsonValue.Create(parse.GetValue(o)),
+                Option<string> o => JsonValue.Create(parse.GetValue(o)),
+                _ => throw new InvalidOperationException($"{option.Name}: no JSON form for {option.ValueType.Name}"),
+            }, option.Name);
+        }
+        return this;
+    }
+
+    /// <summary>
+    /// Runs a command's <paramref name="body"/> for this job and turns what a user can fix (a bad flag, file or
+    /// cutout) into one line led by the kind, naming the flag or path, and exit code 2.
+    /// </summary>
+    public async Task<int> RunCommandAsync(Func<Task<int>> body, IReadOnlyDictionary<string, string> optionFlags)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (JobValidationException e)
+        {
+            await Console.Error.WriteLineAsync($"{_kind}: {Describe(e)}").ConfigureAwait(false);
+            return 2;
+        }
+        catch (Exception e) when (e is CutoutFormatException or CutoutScoringException or InvalidDataException or ArgumentException or IOException
+            or UnauthorizedAccessException or DllNotFoundException)
+        {
+            await Console.Error.WriteLineAsync($"{_kind}: {Describe(FlagErrors.Describe(e, optionFlags))}").ConfigureAwait(false);
+            return 2;
+        }
     }
 
     /// <summary>The job as the queue would receive it, with the store holding its folders.</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Runtime;
@@ -43,24 +42,11 @@ public static class ScoreCommand
             (t, "t"), (noise, "noise"), (batch, "batch"), (threshold, "threshold"), (logJacobian, "log_jacobian"),
             (previews, "previews"), (format, "format"), (device, "device"),
         ];
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) =>
         {
             var job = new LocalJob(JobKinds.Score);
-            try
-            {
-                return await RunAsync(parse, job, flags, parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
-                    parse.GetValue(calibration), parse.GetValue(overwrite), parse.GetValue(device)!, ct).ConfigureAwait(false);
-            }
-            catch (JobValidationException e)
-            {
-                await Console.Error.WriteLineAsync($"score: {job.Describe(e)}").ConfigureAwait(false);
-                return 2;
-            }
-            catch (Exception e) when (e is CutoutFormatException or CutoutScoringException or InvalidDataException or ArgumentException or IOException or DllNotFoundException)
-            {
-                await Console.Error.WriteLineAsync($"score: {job.Describe(FlagErrors.Describe(e, FlagErrors.Score))}").ConfigureAwait(false);
-                return 2;
-            }
+            return job.RunCommandAsync(() => RunAsync(parse, job, flags, parse.GetRequiredValue(model), parse.GetRequiredValue(input), parse.GetRequiredValue(output),
+                parse.GetValue(calibration), parse.GetValue(overwrite), parse.GetValue(device)!, ct), FlagErrors.Score);
         });
         return command;
     }
@@ -71,18 +57,7 @@ public static class ScoreCommand
     {
         job.Input(input.FullName, "--input").Output(output.FullName).Model(model.FullName, "--model");
         if (calibration is not null) job.FileParam("calibration", calibration.FullName, "--calibration");
-        foreach (var (option, param) in flags)
-        {
-            if (parse.GetResult(option) is not { Implicit: false }) continue;
-            job.Param(param, option switch
-            {
-                Option<double> d => JsonValue.Create(parse.GetValue(d)),
-                Option<int> i => JsonValue.Create(parse.GetValue(i)),
-                Option<bool> b => JsonValue.Create(parse.GetValue(b)),
-                Option<string> text => JsonValue.Create(parse.GetValue(text)),
-                _ => throw new InvalidOperationException($"{option.Name}: no JSON form"),
-            }, option.Name);
-        }
+        job.ParamsFrom(parse, flags);
         var (request, store) = job.Build();
         var handler = new ScoreJobHandler();
         handler.Validate(request);

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using System.Text.Json.Nodes;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Kinds.Train;
@@ -8,7 +7,6 @@ using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
-using ScoreBatch.Storage.Formats;
 
 namespace ScoreBatch.Worker.Cli;
 
@@ -90,20 +88,7 @@ internal static class TrainCommand
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         var job = new LocalJob(JobKinds.Train);
-        try
-        {
-            return await Task.Run(() => TrainAsync(parse, job, stop.Token), CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (JobValidationException e)
-        {
-            await Console.Error.WriteLineAsync($"train: {job.Describe(e)}").ConfigureAwait(false);
-            return 2;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or CutoutFormatException or UnauthorizedAccessException)
-        {
-            await Console.Error.WriteLineAsync($"train: {job.Describe(FlagErrors.Describe(e, FlagErrors.Train))}").ConfigureAwait(false);
-            return 2;
-        }
+        return await job.RunCommandAsync(() => Task.Run(() => TrainAsync(parse, job, stop.Token), CancellationToken.None), FlagErrors.Train).ConfigureAwait(false);
     }
 
     private static async Task<int> TrainAsync(ParseResult parse, LocalJob job, CancellationToken cancellationToken)
@@ -112,11 +97,7 @@ internal static class TrainCommand
         var outDir = Path.GetFullPath(parse.GetValue(Out)!);
         var dataPath = parse.GetValue(Data)!;
         job.Input(dataPath, "--data").Output(outDir);
-        foreach (var (option, param) in Params)
-        {
-            if (parse.GetResult(option) is not { Implicit: false }) continue;
-            job.Param(param, ParamValue(parse, option), option.Name);
-        }
+        job.ParamsFrom(parse, Params);
         var resumePath = parse.GetValue(Resume) is { } r ? Path.GetFullPath(r) : null;
         // A run resumed from a checkpoint inside --out continues there (rewound to it); anything else needs an empty
         // --out (or --overwrite).
@@ -142,20 +123,6 @@ internal static class TrainCommand
         }
         return code;
     }
-
-    /// <summary>The JSON value of a flag as given (numbers as numbers, switches as booleans, the rest as strings).</summary>
-    private static JsonValue? ParamValue(ParseResult parse, Option option) => option switch
-    {
-        Option<bool> o => JsonValue.Create(parse.GetValue(o)),
-        Option<int> o => JsonValue.Create(parse.GetValue(o)),
-        Option<int?> o => JsonValue.Create(parse.GetValue(o)),
-        Option<long> o => JsonValue.Create(parse.GetValue(o)),
-        Option<long?> o => JsonValue.Create(parse.GetValue(o)),
-        Option<double> o => JsonValue.Create(parse.GetValue(o)),
-        Option<double?> o => JsonValue.Create(parse.GetValue(o)),
-        Option<string> o => JsonValue.Create(parse.GetValue(o)),
-        _ => throw new InvalidOperationException($"{option.Name}: no JSON form for {option.ValueType.Name}"),
-    };
 
     /// <summary>
     /// Resuming inside --out from <paramref name="checkpoint"/> rewinds the run to it: checkpoints after its step and the

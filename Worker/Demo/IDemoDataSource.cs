@@ -29,4 +29,13 @@ public sealed record DemoPlan(string TrainInput, JsonObject TrainParams, string 
 
     /// <summary>Params of the calibrate job.</summary>
     public JsonObject CalibrationParams { get; init; } = [];
+
+    /// <summary>Cutouts with artifacts for a clean job after scoring (its GIFs show them fading), or null for none.</summary>
+    public string? CleanInput { get; init; }
+
+    /// <summary>Params of the clean job.</summary>
+    public JsonObject CleanParams { get; init; } = [];
+
+    /// <summary>Params of a sample job from the trained model (compared with <see cref="TrainInput"/>), or null for none.</summary>
+    public JsonObject? SampleParams { get; init; }
 }

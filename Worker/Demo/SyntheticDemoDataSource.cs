@@ -55,6 +55,10 @@ public sealed class SyntheticDemoDataSource : IDemoDataSource
             e.Artifact == ArtifactKind.None ? LabelsCsv.CleanKind : ArtifactInjectors.NameOf(e.Artifact))).ToArray();
         var text = LabelsCsv.Format(labels, [("description", score.Entries.Select(e => e.Description).ToArray())]);
         await store.WriteAsync($"{prefix}/{LabelsFile}", BinaryData.FromString(text), overwrite: true, ct).ConfigureAwait(false);
+        // Two of the scoring cutouts with a companion, for the clean job (its GIFs show the companion fading).
+        var withArtifact = score.Entries.Where(e => e.Artifact != ArtifactKind.None).Take(2).Select(e => e.Index).ToArray();
+        var cleanPixels = withArtifact.SelectMany(i => score.Pixels.AsSpan(i * Size * Size, Size * Size).ToArray()).ToArray();
+        await WriteNpyAsync(store, $"{prefix}/clean/artifacts.npy", cleanPixels, [withArtifact.Length, Size, Size], ct).ConfigureAwait(false);
 
         var trainParams = new JsonObject
         {
@@ -74,6 +78,9 @@ public sealed class SyntheticDemoDataSource : IDemoDataSource
         {
             CalibrationInput = $"{prefix}/references",
             CalibrationParams = new JsonObject { ["batch"] = 64 },
+            CleanInput = $"{prefix}/clean",
+            CleanParams = new JsonObject { ["steps"] = 60, ["animations"] = 2 },
+            SampleParams = new JsonObject { ["count"] = 16, ["steps"] = 50, ["seed"] = 0 },
         };
     }
 

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using ScoreBatch.Jobs.Kinds.Calibrate;
+using ScoreBatch.Jobs.Kinds.Clean;
+using ScoreBatch.Jobs.Kinds.Likelihood;
+using ScoreBatch.Jobs.Kinds.Sample;
 using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Kinds.Train;
 
@@ -14,5 +17,8 @@ public static class JobHandlerRegistrations
     public static IServiceCollection AddScoreBatchJobHandlers(this IServiceCollection services) => services
         .AddJobHandler<TrainJobHandler>()
         .AddJobHandler<ScoreJobHandler>()
-        .AddJobHandler<CalibrateJobHandler>();
+        .AddJobHandler<CalibrateJobHandler>()
+        .AddJobHandler<SampleJobHandler>()
+        .AddJobHandler<LikelihoodJobHandler>()
+        .AddJobHandler<CleanJobHandler>();
 }

@@ -30,7 +30,14 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
 
     /// <summary>Every param a score job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
-    public static IReadOnlyList<string> ParamNames { get; } = ["t", "batch", "threshold", "log_jacobian", "device", "previews", "format", "noise", "calibration"];
+    public static IReadOnlyList<string> ParamNames { get; } = ["t", "batch", "threshold", "log_jacobian", "device", "previews", "format", "noise", "calibration", "likelihood", "probes"];
+
+    /// <summary>
+    /// params.likelihood: also compute each cutout's log-likelihood (PF-ODE, <see cref="Jobs.Likelihood.LikelihoodEstimator"/>,
+    /// params.probes probes, RK45 at 1e-5) into summary.csv's log_likelihood and bits_per_dim columns; null when off.
+    /// Needs cutouts of the model's size.
+    /// </summary>
+    public Jobs.Likelihood.LikelihoodOptions? Likelihood { get; init; }
 
     /// <summary>params.calibration: a calibration.json written by a calibrate job, or null.</summary>
     public string? Calibration { get; init; }
@@ -95,6 +102,9 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
             device)
         {
             Previews = p.GetInt32("previews", 8, 0, 100),
+            Likelihood = p.GetBool("likelihood", false)
+                ? new Jobs.Likelihood.LikelihoodOptions { Probes = p.GetInt32("probes", new Jobs.Likelihood.LikelihoodOptions().Probes, 1, 64) }
+                : p.Has("probes") ? throw new JobValidationException("params.probes", "is read only with \"likelihood\": true") : null,
             ScoreFormat = p.GetString("format", "npy", FormatNames) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy,
             Calibration = p.Has("calibration") ? JobNames.Check("params.calibration", p.GetString("calibration", ""), requireBlobName: true) : null,
             NoiseGiven = p.Has("noise"),

@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Interop;
+using ScoreBatch.Jobs.Likelihood;
 using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Scoring;
@@ -77,7 +78,9 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
         {
             CutoutsPerPass = scorer.CutoutsPerPass,
             ProgressMessage = (done, total) => $"{done} of {total} files scored",
-            Compute = (batch, ct) => ScoreFiles(scorer, batch, ct),
+            Compute = (batch, ct) => args.Likelihood is { } likelihood
+                ? WithLikelihoods(ScoreFiles(scorer, batch, ct), LikelihoodBatches.Compute(model, batch, LikelihoodBatchSize, likelihood, ct))
+                : ScoreFiles(scorer, batch, ct),
             Upload = async (file, scores, ct) =>
             {
                 var relative = file.File.RelativeName;
@@ -145,6 +148,16 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
     }
 
     /// <summary>The score maps of a batch of files; a cutout the scorer refuses is a validation error naming its file.</summary>
+    /// <summary>Cutouts integrated together when params.likelihood is on (the likelihood job's default batch).</summary>
+    private const int LikelihoodBatchSize = 16;
+
+    /// <summary>The score rows of each file with its cutouts' log-likelihoods and bits/dim filled in.</summary>
+    private static IReadOnlyList<CutoutScore[]> WithLikelihoods(IReadOnlyList<CutoutScore[]> scores, IReadOnlyList<CutoutLikelihood[]> likelihoods) =>
+        [.. scores.Select((file, f) => file.Select((s, i) => s with
+        {
+            Summary = s.Summary with { LogLikelihood = likelihoods[f][i].LogPx, BitsPerDim = likelihoods[f][i].BitsPerDim },
+        }).ToArray())];
+
     private static IReadOnlyList<CutoutScore[]> ScoreFiles(Scorer scorer, IReadOnlyList<CutoutFile> batch, CancellationToken ct)
     {
         foreach (var file in batch) OutputShape(file); // a stack the maps cannot mirror fails before any scoring

@@ -190,6 +190,29 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Calibrate_ThenScoreWithIt_WritesTheFileNamedByOut_AndAnomalyColumns_LeavingTheRunFolderAlone()
+    {
+        var data = WriteGalaxies();
+        var run = Path.Combine(root, "run");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(Train(data, run)));
+        var before = Directory.EnumerateFileSystemEntries(run, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
+        var calibration = Path.Combine(run, "my-cal.json");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(["calibrate", "--model", Path.Combine(run, "model.ckpt"), "--input", data, "--out", calibration, "--no-augment", "--device", "cpu"]));
+        Assert.Equal([.. before, calibration], Directory.EnumerateFileSystemEntries(run, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+
+        var scores = Path.Combine(root, "scores");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(["score", "--model", Path.Combine(run, "model.ckpt"), "--calibration", calibration, "--input", data, "--out", scores, "--device", "cpu", "--previews", "0"]));
+        var rows = File.ReadAllLines(Path.Combine(scores, "summary.csv"));
+        var anomaly = Array.IndexOf(rows[0].Split(','), "anomaly");
+        Assert.Equal(17, rows.Length);
+        Assert.All(rows[1..], r => Assert.True(double.IsFinite(double.Parse(r.Split(',')[anomaly], System.Globalization.CultureInfo.InvariantCulture))));
+
+        var (code, error) = await RunCapturingErrorAsync("calibrate", "--model", Path.Combine(run, "model.ckpt"), "--input", data, "--out", calibration, "--fpr", "0.9");
+        Assert.Equal(2, code);
+        Assert.Equal("calibrate: --fpr must be between 0.0001 and 0.5, got 0.9", error.Trim());
+    }
+
+    [Fact]
     public async Task Score_TOutOfRange_OneLineNamingTheFlag()
     {
         var (code, error) = await RunCapturingErrorAsync("score", "--model", "m.ckpt", "--input", root, "--out", Path.Combine(root, "o"), "--t", "0.0005");

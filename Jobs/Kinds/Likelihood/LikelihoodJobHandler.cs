@@ -1,0 +1,51 @@
+using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Kinds.Score;
+using ScoreBatch.Jobs.Likelihood;
+using ScoreBatch.Jobs.Runtime;
+
+namespace ScoreBatch.Jobs.Kinds.Likelihood;
+
+/// <summary>
+/// Runs "likelihood" jobs: for every cutout under "input" (the model's size), log p(x) by the probability-flow ODE
+/// (<see cref="LikelihoodEstimator"/>), written to "&lt;output&gt;/likelihood.csv" (<see cref="LikelihoodCsv"/>) in file and
+/// cutout order, through the shared bounded <see cref="CutoutPipeline{TResult}"/>, so memory holds a few files whatever
+/// their number. Probes are fixed by each cutout's id, so a redelivery computes the same values (overwrite: false keeps
+/// an earlier attempt's file). The runner writes status.json and _SUCCESS.
+/// </summary>
+public sealed class LikelihoodJobHandler(CutoutPipelineOptions? options = null) : IJobHandler
+{
+    private readonly CutoutPipelineOptions _options = (options ?? new CutoutPipelineOptions()).Validate();
+
+    public string Kind => LikelihoodJobArgs.Kind;
+
+    public void Validate(JobRequest request) => LikelihoodJobArgs.From(request);
+
+    /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
+    public void Prepare(JobRequest request) => TorchPreload.Start();
+
+    public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var args = LikelihoodJobArgs.From(context.Request);
+        var device = JobResources.ResolveDevice(args.Device ?? context.Device);
+        using var model = await ScoreJobHandler.LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
+        var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
+        var rows = new List<CutoutLikelihood>();
+        var pipeline = new CutoutPipeline<CutoutLikelihood[]>(context, files, _options)
+        {
+            Compute = (batch, ct) => LikelihoodBatches.Compute(model, batch, args.Batch, args.Likelihood, ct),
+            Upload = (_, result, _) =>
+            {
+                rows.AddRange(result);
+                return Task.CompletedTask;
+            },
+            CutoutsPerPass = Math.Max(args.Batch, 64),
+            ProgressMessage = (done, total) => $"log-likelihoods of {done} of {total} files",
+        };
+        await pipeline.RunAsync(cancellationToken).ConfigureAwait(false);
+        var path = JobInputs.Join(args.Output, LikelihoodCsv.FileName);
+        await context.Store.WriteAsync(path, BinaryData.FromBytes(LikelihoodCsv.ToBytes(rows)), overwrite: false, cancellationToken).ConfigureAwait(false);
+        return JobOutcome.Completed;
+    }
+}
