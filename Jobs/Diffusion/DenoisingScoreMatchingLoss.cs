@@ -5,7 +5,9 @@ namespace ScoreBatch.Jobs.Diffusion;
 
 /// <summary>
 /// Denoising score matching with weight lambda(t) = s(t)² (SCIENCE.md 3):
-/// L = mean over batch and pixels of (s(t)·score(a(t)·y0 + s(t)·z, t) + z)², z ~ N(0, I).
+/// L = mean over batch and pixels of (s(t)·score(a(t)·y0 + s(t)·z, t) + z)², z ~ N(0, I). The weighting is the
+/// process's concern: a process whose lambda is not s² returns the factor lambda/s² from
+/// <see cref="INoiseProcess.LossWeightOverVariance"/> (VP and VE return none: lambda = s² = sigma² for both).
 /// Written against <see cref="INoiseProcess"/> and a score delegate, never a concrete network.
 /// </summary>
 public sealed class DenoisingScoreMatchingLoss(INoiseProcess process)
@@ -45,6 +47,8 @@ public sealed class DenoisingScoreMatchingLoss(INoiseProcess process)
         var s = Process.MarginalStd(tDevice).to(y0.dtype).view(broadcast);
         var yt = (a * y0).Plus(s * z);
         var residual = (s * score(yt, tDevice)).Plus(z);
-        return residual.Squared().flatten(1).mean([1]).MoveToOuterDisposeScope();
+        var perSample = residual.Squared().flatten(1).mean([1]);
+        if (Process.LossWeightOverVariance(tDevice) is { } factor) perSample = perSample * factor.to(perSample.dtype);
+        return perSample.MoveToOuterDisposeScope();
     }
 }

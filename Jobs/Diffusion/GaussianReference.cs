@@ -22,6 +22,22 @@ public static class GaussianReference
     }
 
     /// <summary>
+    /// Minimum of the sigma²-weighted loss under the VE process (a = 1, s = sigma(t) = sigma_min·r^(t/T),
+    /// r = sigma_max/sigma_min) for t ~ U(eps·T, T). Per pixel the optimum leaves v/(v + sigma²); with u = sigma²,
+    /// du = 2·ln(r)/T·u dt, the integral of v/(v + u) is T/(2 ln r)·ln(u/(v + u)), so
+    /// L* = 1/((1 - eps)·2·ln r)·ln(sigma_1²·(v + sigma_0²) / (sigma_0²·(v + sigma_1²))) with sigma_0 = sigma(eps·T),
+    /// sigma_1 = sigma_max.
+    /// </summary>
+    public static double MinimumLossVe(double v, double sigmaMin = 0.01, double sigmaMax = 50.0, double epsilon = VeProcess.Epsilon)
+    {
+        if (!(v > 0)) throw new ArgumentOutOfRangeException(nameof(v), v, "variance must be positive");
+        var logRatio = Math.Log(sigmaMax / sigmaMin);
+        var s0 = sigmaMin * Math.Exp(logRatio * epsilon);
+        double s02 = s0 * s0, s12 = sigmaMax * sigmaMax;
+        return Math.Log(s12 * (v + s02) / (s02 * (v + s12))) / ((1 - epsilon) * 2 * logRatio);
+    }
+
+    /// <summary>
     /// Exact score of the noised Gaussian: -(y - a·mu) / (a²v + s²), as a callable (y [N x ...], t [N]) -> [N x ...].
     /// </summary>
     public static Func<Tensor, Tensor, Tensor> ExactScore(INoiseProcess process, double mu, double v) => (y, t) =>

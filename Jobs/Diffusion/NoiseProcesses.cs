@@ -10,12 +10,17 @@ public static class NoiseProcesses
 {
     public const string Vp = "vp";
 
+    public const string Ve = "ve";
+
     private sealed record Entry(IReadOnlyDictionary<string, double> Defaults, Func<IReadOnlyDictionary<string, double>, INoiseProcess> Build);
 
     private static readonly Dictionary<string, Entry> Registry = new(StringComparer.Ordinal)
     {
         // Released galaxy priors: VP with beta = 1 and T = 10 (SCIENCE.md 2).
         [Vp] = new(new Dictionary<string, double> { ["beta"] = 1.0, ["T"] = 10.0 }, p => new VpProcess(p["beta"], p["T"])),
+        // NCSN++'s VE SDE (SCIENCE.md 2): sigma_max 50 unless given or measured on the training set (VeSigmaMax).
+        [Ve] = new(new Dictionary<string, double> { ["sigma_min"] = 0.01, ["sigma_max"] = 50.0, ["T"] = 1.0 },
+            p => new VeProcess(p["sigma_min"], p["sigma_max"], p["T"])),
     };
 
     /// <summary>Known names, for help texts and validation.</summary>
@@ -27,6 +32,10 @@ public static class NoiseProcesses
     /// <summary>VP with beta = 1 and end time <paramref name="t"/> (the released recipe has T = 10).</summary>
     public static NoiseProcessSpec Vp10(double t = 10.0) =>
         new(Vp, new Dictionary<string, double> { ["beta"] = 1.0, ["T"] = t });
+
+    /// <summary>VE with sigma_min 0.01, T = 1 and the given <paramref name="sigmaMax"/> (the ncsnpp recipe).</summary>
+    public static NoiseProcessSpec Ve1(double sigmaMax = 50.0) =>
+        new(Ve, new Dictionary<string, double> { ["sigma_min"] = 0.01, ["sigma_max"] = sigmaMax, ["T"] = 1.0 });
 
     /// <summary>Builds the process; unknown names or parameters throw naming them and the known ones.</summary>
     public static INoiseProcess Create(NoiseProcessSpec spec)

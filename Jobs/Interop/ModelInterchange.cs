@@ -56,7 +56,7 @@ public static class ModelInterchange
         {
             case ExportFormat.Eqx:
                 if (model is not MixerScoreNet mixer)
-                    throw new ArgumentException($"{checkpoint.Source}: only the '{ScoreNetArchitectures.Mixer}' architecture has an .eqx layout, this checkpoint holds '{checkpoint.Header.Architecture}'", nameof(checkpoint));
+                    throw new ArgumentException($"{checkpoint.Source}: galaxygrad's .eqx format holds only the '{ScoreNetArchitectures.Mixer}' architecture, this checkpoint holds '{checkpoint.Header.Architecture}'; export it as a PyTorch state dict (--format pytorch) instead", nameof(checkpoint));
                 EqxMixerConverter.Export(mixer, output, EqxT1(checkpoint));
                 break;
             case ExportFormat.PyTorch:

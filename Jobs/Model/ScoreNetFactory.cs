@@ -17,8 +17,9 @@ public static class ScoreNetFactory
         return options.Architecture switch
         {
             ScoreNetArchitectures.Mixer => new MixerScoreNet(options, generator),
+            ScoreNetArchitectures.Ncsnpp => new Ncsnpp.NcsnppScoreNet(options, generator),
             _ => throw new ArgumentException(
-                $"ScoreNetOptions.Architecture: unknown architecture '{options.Architecture}' (known: {ScoreNetArchitectures.Mixer})"),
+                $"ScoreNetOptions.Architecture: unknown architecture '{options.Architecture}' (known: {string.Join(", ", ScoreNetArchitectures.Names)})"),
         };
     }
 

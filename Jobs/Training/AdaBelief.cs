@@ -9,7 +9,7 @@ namespace ScoreBatch.Jobs.Training;
 /// gradient's deviation from its running mean instead of the raw gradient:
 /// m_t = b1·m + (1 - b1)·g;  s_t = b2·s + (1 - b2)·(g - m_t)² + eps;
 /// m^ = m_t / (1 - b1^t);  s^ = s_t / (1 - b2^t);  theta -= lr · m^ / (sqrt(s^) + eps).
-/// Constant rate, no weight decay, no clipping. (optax's scale_by_belief uses g - m_{t-1}; this follows the paper.)
+/// Constant rate (times <see cref="LearningRateScale"/>, the trainer's warm-up), no weight decay, no clipping. (optax's scale_by_belief uses g - m_{t-1}; this follows the paper.)
 /// </summary>
 public sealed class AdaBelief : IScoreOptimizer
 {
@@ -42,6 +42,8 @@ public sealed class AdaBelief : IScoreOptimizer
     public double Eps { get; }
     public long StepCount { get; private set; }
 
+    public double LearningRateScale { get; set; } = 1.0;
+
     public void ZeroGrad()
     {
         foreach (var p in parameters) p.grad?.zero_();
@@ -55,7 +57,7 @@ public sealed class AdaBelief : IScoreOptimizer
         // Bias corrections in double; folded into one step size and one denominator scale.
         var correction1 = 1 - Math.Pow(Beta1, StepCount);
         var correction2 = 1 - Math.Pow(Beta2, StepCount);
-        var stepSize = LearningRate / correction1;
+        var stepSize = LearningRate * LearningRateScale / correction1;
         var invSqrtCorrection2 = 1 / Math.Sqrt(correction2);
         // Explicit Scalars, alive until the end of the step (TorchScalars explains why no implicit ones).
         using var beta1 = Beta1.ToScalar();

@@ -30,6 +30,8 @@ public sealed class AdamOptimizer : IScoreOptimizer
 
     public long StepCount { get; private set; }
 
+    public double LearningRateScale { get; set; } = 1.0;
+
     public void ZeroGrad() => adam.zero_grad();
 
     public void Step()
@@ -41,7 +43,7 @@ public sealed class AdamOptimizer : IScoreOptimizer
         if (options.amsgrad == true || options.maximize == true || options.weight_decay != 0)
             throw new InvalidOperationException("AdamOptimizer implements plain Adam only (no amsgrad, maximize or weight decay)");
         double beta1 = options.beta1!.Value, beta2 = options.beta2!.Value, eps = options.eps!.Value;
-        var lr = options.LearningRate!.Value;
+        var lr = options.LearningRate!.Value * LearningRateScale;
         var states = adam.state_dict().State;
         using var beta1Scalar = beta1.ToScalar();
         using var oneMinusBeta1 = (1 - beta1).ToScalar();

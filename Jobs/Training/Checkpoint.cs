@@ -12,8 +12,10 @@ namespace ScoreBatch.Jobs.Training;
 
 /// <summary>
 /// A self-describing checkpoint: magic "SBCKPT\r\n", int32 little-endian header length, UTF-8 JSON
-/// <see cref="CheckpointHeader"/>, then the model's weights (TorchSharp state format, keys = field paths) and the
-/// optimiser state. Stored as one blob or file. Loading is strict: wrong magic, an unknown format or architecture
+/// <see cref="CheckpointHeader"/>, then the model's weights (TorchSharp state format, keys = field paths), the
+/// optimiser state and the EMA state (<see cref="ExponentialMovingAverage"/>; absent when training kept none). When
+/// an EMA is present, <see cref="CreateModel"/> (scoring, sampling, export) loads the averaged weights; resuming
+/// restores both. Stored as one blob or file. Loading is strict: wrong magic, an unknown format or architecture
 /// version, a truncated or altered payload, or weights that do not fit the described network all fail with a
 /// message naming <see cref="Source"/>.
 /// </summary>
@@ -22,11 +24,12 @@ public sealed class Checkpoint
     private static readonly byte[] Magic = "SBCKPT\r\n"u8.ToArray();
     private const int MaxHeaderBytes = 16 << 20;
 
-    private Checkpoint(CheckpointHeader header, byte[] modelState, byte[] optimizerState, string source)
+    private Checkpoint(CheckpointHeader header, byte[] modelState, byte[] optimizerState, byte[] emaState, string source)
     {
         Header = header;
         ModelState = modelState;
         OptimizerState = optimizerState;
+        EmaState = emaState;
         Source = source;
     }
 
@@ -39,14 +42,18 @@ public sealed class Checkpoint
 
     internal byte[] OptimizerState { get; }
 
+    internal byte[] EmaState { get; }
+
     /// <summary>Everything needed to resume <paramref name="trainer"/> exactly; <paramref name="transform"/> is the data space it trains in.</summary>
     public static Checkpoint Capture(Trainer trainer, IDataTransform transform, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(trainer);
         ArgumentNullException.ThrowIfNull(transform);
         var optimizer = Serialize(trainer.Optimizer.SaveState);
-        return Build(trainer.Model, transform, trainer.Process.Spec, optimizer, time, h => h with
+        var ema = trainer.Ema is { } average ? Serialize(average.SaveState) : [];
+        return Build(trainer.Model, transform, trainer.Process.Spec, optimizer, ema, time, h => h with
         {
+            EmaDecay = trainer.Ema?.Decay,
             Trainer = trainer.Options,
             Step = trainer.Step,
             DataEpoch = trainer.DataEpoch,
@@ -66,7 +73,27 @@ public sealed class Checkpoint
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(transform);
-        return Build(model, transform, process ?? NoiseProcesses.Default, [], time, h => h with { Step = step, Trainer = trainer });
+        return Build(model, transform, process ?? NoiseProcesses.Default, [], [], time, h => h with { Step = step, Trainer = trainer });
+    }
+
+    /// <summary>
+    /// The model a run hands out: a model-only checkpoint of <paramref name="trainer"/>'s network whose weights are
+    /// its moving average when it keeps one (what scoring and sampling use), else the trained weights.
+    /// </summary>
+    public static Checkpoint FinalModel(Trainer trainer, IDataTransform transform, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(transform);
+        if (trainer.Ema is null)
+            return FromModel(trainer.Model, transform, trainer.Step, trainer.Options, time, trainer.Process.Spec);
+        using var averaged = ScoreNetFactory.Create(trainer.Model.Options);
+        using (var noGrad = no_grad())
+        {
+            // Buffers (the Fourier frequencies) from the trained model, parameters from the average.
+            foreach (var ((_, target), (_, source)) in averaged.named_buffers().Zip(trainer.Model.named_buffers())) target.copy_(source);
+            foreach (var (target, average) in averaged.parameters().Zip(trainer.Ema.Averages)) target.copy_(average);
+        }
+        return FromModel(averaged, transform, trainer.Step, trainer.Options, time, trainer.Process.Spec);
     }
 
     /// <summary>Writes the checkpoint to <paramref name="stream"/>.</summary>
@@ -81,6 +108,7 @@ public sealed class Checkpoint
         stream.Write(json);
         stream.Write(ModelState);
         stream.Write(OptimizerState);
+        stream.Write(EmaState);
     }
 
     /// <summary>Reads and verifies a checkpoint; <paramref name="source"/> (file or blob name) appears in every error.</summary>
@@ -120,14 +148,15 @@ public sealed class Checkpoint
         if (header.ArchitectureVersion != supported || header.Model.Architecture != header.Architecture)
             throw new InvalidDataException(
                 $"{source}: architecture '{header.Architecture}' version {header.ArchitectureVersion} cannot be loaded by this build (supports version {supported})");
-        if (header.ModelBytes <= 0 || header.OptimizerBytes < 0 || header.ModelBytes + header.OptimizerBytes > int.MaxValue)
-            throw new InvalidDataException($"{source}: corrupt checkpoint: payload sizes {header.ModelBytes} + {header.OptimizerBytes} are invalid");
+        if (header.ModelBytes <= 0 || header.OptimizerBytes < 0 || header.EmaBytes < 0 || header.ModelBytes + header.OptimizerBytes + header.EmaBytes > int.MaxValue)
+            throw new InvalidDataException($"{source}: corrupt checkpoint: payload sizes {header.ModelBytes} + {header.OptimizerBytes} + {header.EmaBytes} are invalid");
         var model = ReadExactly(stream, (int)header.ModelBytes, source, "model weights");
         var optimizer = ReadExactly(stream, (int)header.OptimizerBytes, source, "optimiser state");
-        var hash = PayloadHash(model, optimizer);
+        var ema = ReadExactly(stream, (int)header.EmaBytes, source, "EMA state");
+        var hash = PayloadHash(model, optimizer, ema);
         if (!string.Equals(hash, header.PayloadSha256, StringComparison.OrdinalIgnoreCase))
             throw new InvalidDataException($"{source}: corrupt checkpoint: payload SHA-256 {hash} does not match the header's {header.PayloadSha256}");
-        return new Checkpoint(header, model, optimizer, source);
+        return new Checkpoint(header, model, optimizer, ema, source);
     }
 
     /// <summary>Convenience: <see cref="Load(Stream, string)"/> from a file.</summary>
@@ -137,11 +166,27 @@ public sealed class Checkpoint
         return Load(stream, path);
     }
 
-    /// <summary>The network described by the header, built on the CPU, loaded strictly, then moved to <paramref name="device"/>.</summary>
+    /// <summary>
+    /// The network described by the header, built on the CPU, loaded strictly, then moved to <paramref name="device"/>.
+    /// Its parameters are the moving average when the checkpoint carries one (scoring, sampling and export use it).
+    /// </summary>
     public ScoreNet CreateModel(Device? device = null)
     {
         var model = ScoreNetFactory.Create(Header.Model);
         LoadWeightsInto(model);
+        if (EmaState.Length > 0)
+        {
+            try
+            {
+                using var reader = new BinaryReader(new MemoryStream(EmaState, writable: false));
+                ExponentialMovingAverage.LoadAveragesInto(model, reader);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException)
+            {
+                model.Dispose();
+                throw new InvalidDataException($"{Source}: the EMA weights do not fit the {Header.Architecture} network the header describes: {e.Message}", e);
+            }
+        }
         return device is null || device.type == DeviceType.CPU ? model : model.to(device);
     }
 
@@ -189,7 +234,7 @@ public sealed class Checkpoint
         }
     }
 
-    private static Checkpoint Build(ScoreNet model, IDataTransform transform, NoiseProcessSpec process, byte[] optimizer, TimeProvider? time,
+    private static Checkpoint Build(ScoreNet model, IDataTransform transform, NoiseProcessSpec process, byte[] optimizer, byte[] ema, TimeProvider? time,
         Func<CheckpointHeader, CheckpointHeader> complete)
     {
         var weights = Serialize(w => model.save(w));
@@ -206,9 +251,10 @@ public sealed class Checkpoint
         {
             ModelBytes = weights.Length,
             OptimizerBytes = optimizer.Length,
-            PayloadSha256 = PayloadHash(weights, optimizer),
+            EmaBytes = ema.Length,
+            PayloadSha256 = PayloadHash(weights, optimizer, ema),
         };
-        return new Checkpoint(header, weights, optimizer, "(in memory)");
+        return new Checkpoint(header, weights, optimizer, ema, "(in memory)");
     }
 
     private static byte[] Serialize(Action<BinaryWriter> write)
@@ -218,11 +264,13 @@ public sealed class Checkpoint
         return buffer.ToArray();
     }
 
-    private static string PayloadHash(byte[] model, byte[] optimizer)
+    /// <summary>SHA-256 of the payload as stored; an empty EMA section leaves the hash of older checkpoints unchanged.</summary>
+    private static string PayloadHash(byte[] model, byte[] optimizer, byte[] ema)
     {
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(model);
         sha.AppendData(optimizer);
+        sha.AppendData(ema);
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
@@ -250,6 +298,10 @@ public sealed class Checkpoint
         Compare(nameof(a.TokenMlpWidth), a.TokenMlpWidth, b.TokenMlpWidth);
         Compare(nameof(a.ChannelMlpWidth), a.ChannelMlpWidth, b.ChannelMlpWidth);
         Compare(nameof(a.Blocks), a.Blocks, b.Blocks);
+        Compare(nameof(a.Nf), a.Nf, b.Nf);
+        Compare(nameof(a.ChannelMultipliers), a.ChannelMultipliers, b.ChannelMultipliers);
+        Compare(nameof(a.ResBlocks), a.ResBlocks, b.ResBlocks);
+        Compare(nameof(a.AttentionResolution), a.AttentionResolution, b.AttentionResolution);
         return string.Join("; ", parts);
     }
 }

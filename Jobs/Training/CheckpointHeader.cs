@@ -8,7 +8,7 @@ namespace ScoreBatch.Jobs.Training;
 /// <summary>
 /// The JSON header that makes a checkpoint self-describing: what network (options, architecture and version), in
 /// which data space (transform), how far training got (step, data position, generator state, loss tail), and the
-/// sizes and SHA-256 of the binary payload that follows (model weights, then optimiser state).
+/// sizes and SHA-256 of the binary payload that follows (model weights, then optimiser state, then the EMA state).
 /// </summary>
 public sealed record CheckpointHeader
 {
@@ -46,6 +46,12 @@ public sealed record CheckpointHeader
     public DateTimeOffset CreatedUtc { get; init; }
     public long ModelBytes { get; init; }
     public long OptimizerBytes { get; init; }
+
+    /// <summary>Bytes of the EMA state that follows the optimiser state (0: none; checkpoints before EMA have none).</summary>
+    public long EmaBytes { get; init; }
+
+    /// <summary>Decay of the weights' moving average the checkpoint carries; null when it carries none.</summary>
+    public double? EmaDecay { get; init; }
     public string PayloadSha256 { get; init; } = "";
 }
 

@@ -12,6 +12,12 @@ public interface IScoreOptimizer : IDisposable
     /// <summary>Steps taken so far.</summary>
     long StepCount { get; }
 
+    /// <summary>
+    /// Factor on the configured learning rate for the next <see cref="Step"/>s (1, the default, is the configured
+    /// rate): the trainer's warm-up schedule sets it before every step. Not part of the saved state.
+    /// </summary>
+    double LearningRateScale { get; set; }
+
     void ZeroGrad();
 
     /// <summary>Updates the parameters in place from their .grad.</summary>

@@ -7,7 +7,8 @@ namespace ScoreBatch.Jobs.Training;
 
 /// <summary>
 /// Denoising score matching training (SCIENCE.md 3) of a <see cref="ScoreNet"/>: stratified times, per-epoch
-/// permutations, constant-rate optimiser, progress reports and periodic checkpoint callbacks. Exactly resumable:
+/// permutations, optimiser with optional linear warm-up and gradient-norm clipping, an optional EMA of the weights,
+/// progress reports and periodic checkpoint callbacks. Exactly resumable:
 /// a run restored from a checkpoint taken at step k continues with bit-identical losses (same device and threads).
 /// Randomness: one CPU generator (seeded by <see cref="TrainerOptions.Seed"/>) draws times and noise; the data
 /// order comes from <see cref="EpochOrder"/>. Both positions are part of a checkpoint.
@@ -39,10 +40,14 @@ public sealed class Trainer : IDisposable
         Device = device ?? CPU;
         time = timeProvider ?? TimeProvider.System;
         loss = new DenoisingScoreMatchingLoss(process);
-        times = new StratifiedTimeSampler(process.T, options.TimeSampling);
+        times = StratifiedTimeSampler.For(process, options.TimeSampling);
         noise = new Generator(unchecked((ulong)options.Seed));
         Optimizer = OptimizerNames.Create(options.Optimizer, model, options.LearningRate);
+        if (options.EmaDecay > 0) Ema = new ExponentialMovingAverage(model.parameters(), options.EmaDecay);
     }
+
+    /// <summary>The moving average of the weights; null when <see cref="TrainerOptions.EmaDecay"/> is 0.</summary>
+    public ExponentialMovingAverage? Ema { get; }
 
     public ScoreNet Model { get; }
     public INoiseProcess Process { get; }
@@ -139,6 +144,20 @@ public sealed class Trainer : IDisposable
             throw new InvalidDataException(
                 $"{checkpoint.Source}: holds optimiser state '{header.Optimizer ?? "none"}', this run uses '{Optimizer.Name}'");
         checkpoint.LoadWeightsInto(Model);
+        if (Ema is not null)
+        {
+            // A checkpoint without an average (written before EMA was on) starts it from the restored weights.
+            if (checkpoint.EmaState.Length > 0)
+            {
+                using var emaReader = new BinaryReader(new MemoryStream(checkpoint.EmaState, writable: false));
+                Ema.LoadState(emaReader);
+            }
+            else
+            {
+                using var noGrad = no_grad();
+                foreach (var (average, parameter) in Ema.Averages.Zip(Model.parameters())) average.copy_(parameter);
+            }
+        }
         using (var reader = new BinaryReader(new MemoryStream(checkpoint.OptimizerState, writable: false)))
             Optimizer.LoadState(reader);
         if (header.NoiseGeneratorState is { Length: > 0 } state)
@@ -162,7 +181,11 @@ public sealed class Trainer : IDisposable
         var value = loss.Compute((y, tt) => Model.forward(y, ScorePrior.Conditioning(Model, Process, tt)), y0, t, noise, times.Weights(t));
         Optimizer.ZeroGrad();
         value.backward();
+        if (Options.GradientClipNorm > 0) GradientClipping.ClipByTotalNorm(Model.parameters(), Options.GradientClipNorm);
+        // Warm-up: step k (1-based) runs at lr·min(1, k/W).
+        if (Options.WarmupSteps > 0) Optimizer.LearningRateScale = Math.Min(1.0, (Step + 1.0) / Options.WarmupSteps);
         Optimizer.Step();
+        Ema?.Update();
         return value.to(ScalarType.Float64).item<double>();                 // device sync point
     }
 
@@ -175,6 +198,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        Ema?.Dispose();
         Optimizer.Dispose();
         noise.Dispose();
     }

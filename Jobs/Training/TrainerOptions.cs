@@ -31,6 +31,18 @@ public sealed record TrainerOptions
     /// </summary>
     public string TimeSampling { get; init; } = Diffusion.TimeSampling.Uniform;
 
+    /// <summary>
+    /// Decay of the exponential moving average of the weights (<see cref="ExponentialMovingAverage"/>); 0 (the default
+    /// here and for the mixer) keeps none. The ncsnpp recipe uses 0.999, and scoring then uses the averaged weights.
+    /// </summary>
+    public double EmaDecay { get; init; }
+
+    /// <summary>Linear learning-rate warm-up over the first W steps (step k runs at lr·min(1, k/W)); 0 (the default) has none. ncsnpp: 5,000.</summary>
+    public long WarmupSteps { get; init; }
+
+    /// <summary>Clips the global gradient norm to this value before each step (<see cref="GradientClipping"/>); 0 (the default) does not clip. ncsnpp: 1.0.</summary>
+    public double GradientClipNorm { get; init; }
+
     /// <summary>How many of the most recent per-step losses a checkpoint keeps.</summary>
     public int LossHistoryTail { get; init; } = 1_000;
 
@@ -47,6 +59,11 @@ public sealed record TrainerOptions
         if (LogEvery <= 0) throw new ArgumentException($"TrainerOptions.LogEvery must be positive, got {LogEvery}");
         if (!Diffusion.TimeSampling.Names.Contains(TimeSampling))
             throw new ArgumentException($"TrainerOptions.TimeSampling must be one of {string.Join(", ", Diffusion.TimeSampling.Names)}, got '{TimeSampling}'");
+        if (!(EmaDecay == 0 || (EmaDecay > 0 && EmaDecay < 1)))
+            throw new ArgumentException($"TrainerOptions.EmaDecay must be 0 (off) or in (0, 1), got {EmaDecay}");
+        if (WarmupSteps < 0) throw new ArgumentException($"TrainerOptions.WarmupSteps must be >= 0, got {WarmupSteps}");
+        if (!(GradientClipNorm >= 0) || !double.IsFinite(GradientClipNorm))
+            throw new ArgumentException($"TrainerOptions.GradientClipNorm must be 0 (off) or positive, got {GradientClipNorm}");
         if (LossHistoryTail < 0) throw new ArgumentException($"TrainerOptions.LossHistoryTail must be >= 0, got {LossHistoryTail}");
         return this;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Training;
 
 namespace ScoreBatch.Worker.Cli;
@@ -37,15 +38,20 @@ internal static class InfoCommand
             ("file", path),
             ("architecture", $"{h.Architecture} v{h.ArchitectureVersion}"),
             ("image size", $"{m.ImageSize}x{m.ImageSize}, {m.Channels} channel(s)"),
-            ("options", $"patch {m.PatchSize}, width {m.Width}, token MLP {m.TokenMlpWidth}, channel MLP {m.ChannelMlpWidth}, blocks {m.Blocks}"),
+            ("options", m.Architecture == ScoreNetArchitectures.Ncsnpp
+                ? $"nf {m.Nf}, channel multipliers ({string.Join(", ", m.NcsnppMultipliers())}), {m.ResBlocks} residual blocks per level, attention at {m.NcsnppAttentionResolution}x{m.NcsnppAttentionResolution}"
+                : $"patch {m.PatchSize}, width {m.Width}, token MLP {m.TokenMlpWidth}, channel MLP {m.ChannelMlpWidth}, blocks {m.Blocks}"),
             ("noise process", h.Process is null ? $"{h.ProcessOrDefault} (not recorded: the released priors' default)" : h.Process.ToString()),
             ("parameters", h.ParameterCount.ToString("N0", CultureInfo.InvariantCulture)),
             ("transform", h.Transform.ToString()),
             ("step", h.Step.ToString(CultureInfo.InvariantCulture)),
             ("optimizer state", h.Optimizer is null ? "none (model only)" : $"{h.Optimizer} ({h.OptimizerBytes:N0} bytes)"),
+            ("weight average", h.EmaDecay is { } decay ? $"EMA decay {decay} ({h.EmaBytes:N0} bytes; scoring and export use it)" : "none"),
         };
         if (h.Trainer is { } t)
-            lines.Add(("trainer", $"{t.Optimizer} lr {t.LearningRate}, batch {t.BatchSize}, {t.Steps} steps, seed {t.Seed}, time sampling {t.TimeSampling}"));
+            lines.Add(("trainer", $"{t.Optimizer} lr {t.LearningRate}, batch {t.BatchSize}, {t.Steps} steps, seed {t.Seed}, time sampling {t.TimeSampling}"
+                + (t.WarmupSteps > 0 ? $", warm-up {t.WarmupSteps} steps" : "") + (t.GradientClipNorm > 0 ? $", gradient clip {t.GradientClipNorm}" : "")
+                + (t.EmaDecay > 0 ? $", EMA {t.EmaDecay}" : "")));
         if (h.LossTail.Count > 0)
         {
             var tail = h.LossTail.TakeLast(Math.Min(100, h.LossTail.Count)).ToArray();

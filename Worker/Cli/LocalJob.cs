@@ -110,6 +110,7 @@ internal sealed class LocalJob
                 Option<long> o => JsonValue.Create(parse.GetValue(o)),
                 Option<long?> o => JsonValue.Create(parse.GetValue(o)),
                 Option<double> o => JsonValue.Create(parse.GetValue(o)),
+                Option<double?> o => JsonValue.Create(parse.GetValue(o)),
                 Option<string> o => JsonValue.Create(parse.GetValue(o)),
                 _ => throw new InvalidOperationException($"{option.Name}: no JSON form for {option.ValueType.Name}"),
             }, option.Name);

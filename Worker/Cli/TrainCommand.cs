@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Kinds.Train;
+using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
@@ -40,6 +41,14 @@ internal static class TrainCommand
     private static readonly Option<int> MlpWidth = new("--mlp-width") { Description = "Hidden width of the token and channel MLPs", DefaultValueFactory = _ => 512 };
     private static readonly Option<string?> TimeSamplingOption = new("--time-sampling") { Description = "Diffusion times in training: log_uniform (each decade of t alike: learns the small t that scoring uses), uniform (the released recipe) or log_uniform_weighted (log-uniform with weights that keep the uniform objective) [default: log_uniform, or the checkpoint's]" };
     private static readonly Option<bool> Overwrite = new("--overwrite") { Description = "Empty a non-empty --out folder first (without it such a folder is refused; --resume from a checkpoint inside --out continues there)" };
+    private static readonly Option<string?> Arch = new("--arch") { Description = "Network: mixer (the released galaxygrad priors' MLP-Mixer, VP) or ncsnpp (the NCSN++ U-Net, VE with sigma_max from the data, Adam with warm-up, clipping and EMA) [default: mixer, or the checkpoint's]" };
+    private static readonly Option<int?> Nf = new("--nf") { Description = "ncsnpp: channels of the first level [default: 64]" };
+    private static readonly Option<string?> ChMult = new("--ch-mult") { Description = "ncsnpp: channel multiplier per level, e.g. 1,2,2 [default: 1,2,2 up to 32², 1,2,2,2 above]" };
+    private static readonly Option<int?> ResBlocks = new("--res-blocks") { Description = "ncsnpp: residual blocks per level [default: 2]" };
+    private static readonly Option<int?> AttnResolution = new("--attn-resolution") { Description = "ncsnpp: side of the level with self-attention [default: size / 4]" };
+    private static readonly Option<double?> Ema = new("--ema") { Description = "Decay of the weights' moving average that scoring and export use (0 = none) [default: 0 for mixer, 0.999 for ncsnpp]" };
+    private static readonly Option<long?> Warmup = new("--warmup") { Description = "Linear learning-rate warm-up steps [default: 0 for mixer, 5000 for ncsnpp]" };
+    private static readonly Option<double?> GradClip = new("--grad-clip") { Description = "Clip the global gradient norm to this value (0 = no clipping) [default: 0 for mixer, 1.0 for ncsnpp]" };
     private static readonly Option<bool> Eqx = new("--eqx") { Description = "Also write model.eqx (galaxygrad/equinox layout, read by galaxygrad and scarlet2) next to model.ckpt" };
 
     public static Command Create()
@@ -48,8 +57,9 @@ internal static class TrainCommand
         Device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
         Transform.AcceptOnlyFromAmong(DataTransforms.Log1p, DataTransforms.Identity);
         TimeSamplingOption.AcceptOnlyFromAmong([.. TimeSampling.Names]);
+        Arch.AcceptOnlyFromAmong([.. ScoreNetArchitectures.Names]);
         var command = new Command("train", "Train a score-based galaxy prior (denoising score matching, VP beta = 1, T = 10 by default) on local cutouts: the train job, run on local folders.");
-        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth, TimeSamplingOption, Process, Eqx, Overwrite })
+        foreach (var option in new Option[] { Data, Out, Size, Steps, Batch, Lr, Optimizer, Seed, CheckpointEvery, LogEvery, Resume, Device, Transform, Width, Blocks, MlpWidth, TimeSamplingOption, Process, Arch, Nf, ChMult, ResBlocks, AttnResolution, Ema, Warmup, GradClip, Eqx, Overwrite })
             command.Options.Add(option);
         command.SetAction(RunAsync);
         return command;
@@ -61,7 +71,8 @@ internal static class TrainCommand
         (Size, "size"), (Steps, "steps"), (Batch, "batch"), (Lr, "lr"), (Optimizer, "optimizer"), (Seed, "seed"),
         (CheckpointEvery, "checkpoint_every"), (LogEvery, "log_every"), (Device, "device"), (Transform, "transform"),
         (Width, "width"), (Blocks, "blocks"), (MlpWidth, "mlp_width"), (TimeSamplingOption, "time_sampling"),
-        (Process, "process"), (Eqx, "export_eqx"),
+        (Process, "process"), (Eqx, "export_eqx"), (Arch, "architecture"), (Nf, "nf"), (ChMult, "ch_mult"),
+        (ResBlocks, "res_blocks"), (AttnResolution, "attn_resolution"), (Ema, "ema"), (Warmup, "warmup"), (GradClip, "grad_clip"),
     ];
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)

@@ -30,7 +30,7 @@ public sealed class CliTests
         var e = Assert.Throws<JobValidationException>(() => SubmitCommand.Build(null, "train", "j1", "galaxies/train", "out/j1", null, ["stpes=5"]));
         Assert.Equal("params.stpes", e.Field);
         Assert.Contains("did you mean 'steps'?", e.Message, StringComparison.Ordinal);
-        Assert.Contains("known: batch, blocks, checkpoint_every", e.Message, StringComparison.Ordinal);
+        Assert.Contains("known: architecture, attn_resolution, batch, blocks", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

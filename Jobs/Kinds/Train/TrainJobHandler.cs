@@ -47,7 +47,6 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : Jo
         var processSpec = resume?.Header.ProcessOrDefault ?? args.Process;
         if (resume is not null && context.Request.Params.Has("process") && args.Process != processSpec)
             throw new JobValidationException("params.process", $"is {args.Process} but {resume.Source} was trained under {processSpec}");
-        var process = NoiseProcesses.Create(processSpec);
         var trainerOptions = (resume?.Header.Trainer is { } saved && resume.OptimizerState.Length > 0 ? saved : args.Trainer) with
         {
             CheckpointEvery = args.Trainer.CheckpointEvery,
@@ -60,6 +59,25 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : Jo
         using var images = await LoadImagesAsync(context, args, options.ImageSize, cancellationToken).ConfigureAwait(false);
         using var modelSpace = ToModelSpace(transform, images, args.Input);
         using var data = new InMemoryTrainingData(modelSpace);
+        if (resume is null && args.SigmaMaxFromData)
+        {
+            // Song and Ermon's rule on a seeded sample of the training set, recorded in every checkpoint's process.
+            using var sample = new Generator(unchecked((ulong)trainerOptions.Seed));
+            var sigmaMax = VeSigmaMax.LargestPairwiseDistance(modelSpace, VeSigmaMax.DefaultSample, sample);
+            var parameters0 = new Dictionary<string, double>(processSpec.Parameters, StringComparer.Ordinal) { ["sigma_max"] = sigmaMax };
+            processSpec = processSpec with { Parameters = parameters0 };
+            var sampled = Math.Min(data.Count, VeSigmaMax.DefaultSample);
+            TrainJobLog.SigmaMax(context.Logger, sigmaMax, sampled);
+        }
+        INoiseProcess process;
+        try
+        {
+            process = NoiseProcesses.Create(processSpec);
+        }
+        catch (ArgumentException e)
+        {
+            throw new JobValidationException("params.process", e.Message);
+        }
 
         using var init = new Generator(unchecked((ulong)trainerOptions.Seed));
         using var model = ScoreNetFactory.Create(options, init);
@@ -73,7 +91,8 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : Jo
         if (resume is not null && resume.OptimizerState.Length > 0) trainer.Restore(resume);
         var parameters = ScoreNetFactory.ParameterCount(model);
         var deviceName = device.type.ToString();
-        TrainJobLog.Starting(context.Logger, data.Count, options.ImageSize, parameters, trainer.Step,
+        var processName = processSpec.ToString();
+        TrainJobLog.Starting(context.Logger, data.Count, options.ImageSize, options.Architecture, parameters, processName, trainer.Step,
             trainerOptions.Steps, resume?.Source ?? "(new)", deviceName);
 
         var history = await ReadHistoryAsync(context.Store, run, resumedFromLatest, trainer.Step, cancellationToken).ConfigureAwait(false);
@@ -117,6 +136,11 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : Jo
             ("blocks", args.Model.Blocks, saved.Model.Blocks),
             ("mlp_width", args.Model.TokenMlpWidth, saved.Model.TokenMlpWidth),
             ("transform", args.Transform, saved.Transform.Name),
+            ("architecture", args.Model.Architecture, saved.Model.Architecture),
+            ("nf", args.Model.Nf, saved.Model.Nf),
+            ("ch_mult", args.Model.ChannelMultipliers, saved.Model.ChannelMultipliers),
+            ("res_blocks", args.Model.ResBlocks, saved.Model.ResBlocks),
+            ("attn_resolution", args.Model.AttentionResolution, saved.Model.AttentionResolution),
         };
         if (saved.Trainer is { } trainer && resume.OptimizerState.Length > 0)
         {
@@ -125,6 +149,9 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : Jo
             checks.Add(("optimizer", args.Trainer.Optimizer, trainer.Optimizer));
             checks.Add(("seed", args.Trainer.Seed, trainer.Seed));
             checks.Add(("time_sampling", args.Trainer.TimeSampling, trainer.TimeSampling));
+            checks.Add(("ema", args.Trainer.EmaDecay, trainer.EmaDecay));
+            checks.Add(("warmup", args.Trainer.WarmupSteps, trainer.WarmupSteps));
+            checks.Add(("grad_clip", args.Trainer.GradientClipNorm, trainer.GradientClipNorm));
         }
         foreach (var (param, value, kept) in checks)
         {

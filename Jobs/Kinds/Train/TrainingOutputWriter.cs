@@ -1,5 +1,4 @@
 using ScoreBatch.Jobs.Interop;
-using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
@@ -27,20 +26,21 @@ internal sealed class TrainingOutputWriter(IArtifactStore store, TrainingRunPath
         await store.WriteAsync(run.Latest, BinaryData.FromString(pointer.ToJson()), overwrite: true, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>model.ckpt (weights, options, transform; no optimiser state) and, on request, model.eqx.</summary>
+    /// <summary>
+    /// model.ckpt (weights, options, transform; no optimiser state) and, on request, model.eqx. The weights are the
+    /// run's moving average when it keeps one (<see cref="Checkpoint.FinalModel"/>), else the trained ones.
+    /// </summary>
     public async Task WriteFinalModelAsync(Trainer trainer, bool exportEqx, CancellationToken cancellationToken)
     {
-        var final = Checkpoint.FromModel(trainer.Model, transform, trainer.Step, trainer.Options, time, trainer.Process.Spec);
+        var final = Checkpoint.FinalModel(trainer, transform, time);
         using (var buffer = new MemoryStream())
         {
             final.Save(buffer);
             await store.WriteAsync(run.Model, BinaryData.FromBytes(buffer.ToArray()), overwrite: false, cancellationToken).ConfigureAwait(false);
         }
         if (!exportEqx) return;
-        if (trainer.Model is not MixerScoreNet mixer)
-            throw new InvalidOperationException($"params.export_eqx: only the mixer architecture has an .eqx layout, this run trains '{trainer.Model.Options.Architecture}'");
         using var eqx = new MemoryStream();
-        EqxMixerConverter.Export(mixer, eqx, ModelInterchange.EqxT1(final));
+        ModelInterchange.Export(final, ExportFormat.Eqx, eqx);
         await store.WriteAsync(run.ModelEqx, BinaryData.FromBytes(eqx.ToArray()), overwrite: false, cancellationToken).ConfigureAwait(false);
     }
 

@@ -24,7 +24,7 @@ public class NoiseProcessesTests
     }
 
     [Theory]
-    [InlineData("ve", "unknown noise process 've'")]
+    [InlineData("sub_vp", "unknown noise process 'sub_vp'")]
     [InlineData("vp(gamma=1)", "no parameter 'gamma'")]
     [InlineData("vp(T=ten)", "'T=ten' must be key=number")]
     [InlineData("vp(T=-1)", "T must be positive")]

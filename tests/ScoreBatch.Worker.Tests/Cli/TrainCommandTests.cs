@@ -145,6 +145,23 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Train_ArchNcsnpp_WritesAUNetUnderVeWithEma_AndMixerFlagIsRefusedNamingIt()
+    {
+        var data = WriteGalaxies();
+        var output = Path.Combine(root, "unet");
+        Assert.Equal(0, await ScoreBatchCli.RunAsync(["train", "--data", data, "--out", output, "--arch", "ncsnpp", "--size", "8", "--nf", "8",
+            "--ch-mult", "1,2", "--res-blocks", "1", "--attn-resolution", "4", "--steps", "3", "--batch", "4", "--warmup", "2", "--ema", "0.9",
+            "--checkpoint-every", "0", "--device", "cpu"]));
+        var model = Checkpoint.Load(Path.Combine(output, "model.ckpt"));
+        Assert.Equal("ncsnpp", model.Header.Architecture);
+        Assert.Equal("ve", model.Header.ProcessOrDefault.Name);
+        Assert.Equal(0.9, model.Header.Trainer!.EmaDecay);
+        var (code, error) = await RunCapturingErrorAsync("train", "--data", data, "--out", Path.Combine(root, "bad"), "--arch", "ncsnpp", "--width", "16", "--device", "cpu");
+        Assert.Equal(2, code);
+        Assert.Contains("--width", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Train_BadBatch_OneLineNamingTheFlag()
     {
         var (code, error) = await RunCapturingErrorAsync("train", "--data", WriteGalaxies(), "--out", Path.Combine(root, "x"), "--batch", "0", "--device", "cpu");
