@@ -9,7 +9,6 @@ using ScoreBatch.Storage.Formats;
 using ScoreBatch.Storage.Status;
 using ScoreBatch.Tests.Shared;
 using ScoreBatch.Worker.Cli;
-using ScoreBatch.Worker.Hosting;
 using ScoreBatch.Worker.Submission;
 
 namespace ScoreBatch.Worker.Tests.Cli;
@@ -54,24 +53,12 @@ public sealed class CliQueueParityTests(AzuriteFixture azurite) : IDisposable
         return folder;
     }
 
-    private IHost BuildHost() => WorkerHost.CreateBuilder(new Dictionary<string, string?>
-    {
-        ["ScoreBatch:Storage:ConnectionString"] = azurite.ConnectionString,
-        ["ScoreBatch:QueueName"] = _queue,
-        ["ScoreBatch:ExitWhenIdle"] = "true",
-        ["ScoreBatch:MinPollDelay"] = "00:00:00.05",
-        ["ScoreBatch:MaxPollDelay"] = "00:00:00.2",
-        ["ScoreBatch:CacheDirectory"] = Path.Combine(_root, "cache"),
-        ["ScoreBatch:WorkerId"] = "parity",
-        ["ScoreBatch:Device"] = "cpu",
-    }).Build();
-
     [Fact]
     public async Task TrainAndScore_CliAndQueueOnAzurite_WriteTheSameOutputs()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var ct = timeout.Token;
-        using var host = BuildHost();
+        using var host = ParityWorker.Build(azurite, _queue, _root, "parity");
         var store = host.Services.GetRequiredService<IArtifactStore>();
         var data = await WriteDataAsync(store, ct);
 
@@ -98,10 +85,10 @@ public sealed class CliQueueParityTests(AzuriteFixture azurite) : IDisposable
         Assert.Equal(JobState.Succeeded, (await status.GetAsync($"{_container}/train", ct))!.State);
         Assert.Equal(JobState.Succeeded, (await status.GetAsync($"{_container}/score", ct))!.State);
 
-        var queueTrain = await DownloadAsync(store, $"{_container}/train", ct);
-        var queueScore = await DownloadAsync(store, $"{_container}/score", ct);
-        var localTrain = ReadFolder(cliTrain);
-        var localScore = ReadFolder(cliScore);
+        var queueTrain = await ParityWorker.DownloadAsync(store, $"{_container}/train", ct);
+        var queueScore = await ParityWorker.DownloadAsync(store, $"{_container}/score", ct);
+        var localTrain = ParityWorker.ReadFolder(cliTrain);
+        var localScore = ParityWorker.ReadFolder(cliScore);
 
         // Score: every file the handler writes, byte for byte (status.json, _OWNER and _SUCCESS are the runner's).
         Assert.Equal(localScore.Keys.Order(StringComparer.Ordinal), queueScore.Keys.Order(StringComparer.Ordinal));
@@ -126,20 +113,4 @@ public sealed class CliQueueParityTests(AzuriteFixture azurite) : IDisposable
     }
 
     private static string WithoutTime(CheckpointHeader header) => JsonSerializer.Serialize(header with { CreatedUtc = default });
-
-    private static Dictionary<string, byte[]> ReadFolder(string folder) =>
-        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories)
-            .ToDictionary(f => Path.GetRelativePath(folder, f).Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllBytes, StringComparer.Ordinal);
-
-    private static async Task<Dictionary<string, byte[]>> DownloadAsync(IArtifactStore store, string prefix, CancellationToken ct)
-    {
-        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        await foreach (var info in store.ListAsync(prefix + "/", ct))
-        {
-            var name = info.Path[(prefix.Length + 1)..];
-            if (name is "status.json" or "_OWNER" or "_SUCCESS") continue;
-            files[name] = (await store.ReadAsync(info.Path, ct)).ToArray();
-        }
-        return files;
-    }
 }

@@ -7,7 +7,6 @@ using ScoreBatch.Storage.Formats;
 using ScoreBatch.Storage.Status;
 using ScoreBatch.Tests.Shared;
 using ScoreBatch.Worker.Cli;
-using ScoreBatch.Worker.Hosting;
 using ScoreBatch.Worker.Submission;
 
 namespace ScoreBatch.Worker.Tests.Cli;
@@ -34,24 +33,12 @@ public sealed class PriorJobsParityTests(AzuriteFixture azurite) : IDisposable
         (JobKinds.Clean, [("--steps", "steps", 4), ("--frames", "frames", 3), ("--animations", "animations", 1), ("--device", "device", "cpu")]),
     ];
 
-    private IHost BuildHost() => WorkerHost.CreateBuilder(new Dictionary<string, string?>
-    {
-        ["ScoreBatch:Storage:ConnectionString"] = azurite.ConnectionString,
-        ["ScoreBatch:QueueName"] = _queue,
-        ["ScoreBatch:ExitWhenIdle"] = "true",
-        ["ScoreBatch:MinPollDelay"] = "00:00:00.05",
-        ["ScoreBatch:MaxPollDelay"] = "00:00:00.2",
-        ["ScoreBatch:CacheDirectory"] = Path.Combine(_root, "cache"),
-        ["ScoreBatch:WorkerId"] = "prior-jobs",
-        ["ScoreBatch:Device"] = "cpu",
-    }).Build();
-
     [Fact]
     public async Task SampleLikelihoodClean_CliAndQueueOnAzurite_SucceedWithTheSameOutputs()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         var ct = timeout.Token;
-        using var host = BuildHost();
+        using var host = ParityWorker.Build(azurite, _queue, _root, "prior-jobs");
         var store = host.Services.GetRequiredService<IArtifactStore>();
 
         // Two 8x8 stacks of round blobs with a little noise, as local files and as blobs; a tiny model trained on them.
@@ -93,27 +80,14 @@ public sealed class PriorJobsParityTests(AzuriteFixture azurite) : IDisposable
         foreach (var (kind, _) in Jobs)
         {
             Assert.Equal(JobState.Succeeded, (await status.GetAsync($"{_container}/{kind}", ct))!.State);
-            var queued = await DownloadAsync(store, $"{_container}/{kind}", ct);
-            var local = Directory.EnumerateFiles(Path.Combine(_root, "cli-" + kind), "*", SearchOption.AllDirectories)
-                .ToDictionary(f => Path.GetRelativePath(Path.Combine(_root, "cli-" + kind), f).Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllBytes, StringComparer.Ordinal);
+            var queued = await ParityWorker.DownloadAsync(store, $"{_container}/{kind}", ct);
+            var local = ParityWorker.ReadFolder(Path.Combine(_root, "cli-" + kind));
             Assert.Equal(local.Keys.Order(StringComparer.Ordinal), queued.Keys.Order(StringComparer.Ordinal));
             foreach (var (name, bytes) in local) Assert.True(bytes.SequenceEqual(queued[name]), $"{kind} output {name} differs");
         }
-        var names = (await DownloadAsync(store, $"{_container}/{JobKinds.Clean}", ct)).Keys.Order(StringComparer.Ordinal);
+        var names = (await ParityWorker.DownloadAsync(store, $"{_container}/{JobKinds.Clean}", ct)).Keys.Order(StringComparer.Ordinal);
         Assert.Equal(["clean.csv", "cleaned/part-0.npy", "cleaned/part-1.npy", "frames/part-0.npy_0.gif", "frames/part-0.npy_0.png", "removed/part-0.npy", "removed/part-1.npy"], names);
-        Assert.Contains("samples.npy", (await DownloadAsync(store, $"{_container}/{JobKinds.Sample}", ct)).Keys);
-        Assert.Contains("likelihood.csv", (await DownloadAsync(store, $"{_container}/{JobKinds.Likelihood}", ct)).Keys);
-    }
-
-    private static async Task<Dictionary<string, byte[]>> DownloadAsync(IArtifactStore store, string prefix, CancellationToken ct)
-    {
-        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        await foreach (var info in store.ListAsync(prefix + "/", ct))
-        {
-            var name = info.Path[(prefix.Length + 1)..];
-            if (name is "status.json" or "_OWNER" or "_SUCCESS") continue;
-            files[name] = (await store.ReadAsync(info.Path, ct)).ToArray();
-        }
-        return files;
+        Assert.Contains("samples.npy", (await ParityWorker.DownloadAsync(store, $"{_container}/{JobKinds.Sample}", ct)).Keys);
+        Assert.Contains("likelihood.csv", (await ParityWorker.DownloadAsync(store, $"{_container}/{JobKinds.Likelihood}", ct)).Keys);
     }
 }
