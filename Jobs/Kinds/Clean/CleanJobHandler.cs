@@ -19,23 +19,21 @@ namespace ScoreBatch.Jobs.Kinds.Clean;
 /// through the shared bounded <see cref="CutoutPipeline{TResult}"/>. Deterministic, so a redelivery writes the same
 /// bytes (overwrite: false keeps an earlier attempt's). The runner writes status.json and _SUCCESS.
 /// </summary>
-public sealed class CleanJobHandler(CutoutPipelineOptions? options = null) : IJobHandler
+public sealed class CleanJobHandler(CutoutPipelineOptions? options = null) : JobHandler<CleanJobArgs>
 {
     private readonly CutoutPipelineOptions _options = (options ?? new CutoutPipelineOptions()).Validate();
 
-    public string Kind => CleanJobArgs.Kind;
+    public override string Kind => CleanJobArgs.Kind;
 
-    public void Validate(JobRequest request) => CleanJobArgs.From(request);
+    protected override CleanJobArgs Parse(JobRequest request) => CleanJobArgs.From(request);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
-    public void Prepare(JobRequest request) => TorchPreload.Start();
+    public override void Prepare(JobRequest request) => TorchPreload.Start();
 
     private sealed record CleanedFile(int[] Shape, float[] Cleaned, float[] Removed, string Rows, IReadOnlyList<(string Id, List<float[]> Frames)> Animations);
 
-    public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
+    protected override async Task<JobOutcome> ExecuteAsync(JobContext context, CleanJobArgs args, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var args = CleanJobArgs.From(context.Request);
         var device = JobResources.ResolveDevice(args.Device ?? context.Device);
         using var model = await ScoreJobHandler.LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
         if (args.Cleaning.THigh > model.Process.T)

@@ -13,21 +13,19 @@ namespace ScoreBatch.Jobs.Kinds.Likelihood;
 /// their number. Probes are fixed by each cutout's id, so a redelivery computes the same values (overwrite: false keeps
 /// an earlier attempt's file). The runner writes status.json and _SUCCESS.
 /// </summary>
-public sealed class LikelihoodJobHandler(CutoutPipelineOptions? options = null) : IJobHandler
+public sealed class LikelihoodJobHandler(CutoutPipelineOptions? options = null) : JobHandler<LikelihoodJobArgs>
 {
     private readonly CutoutPipelineOptions _options = (options ?? new CutoutPipelineOptions()).Validate();
 
-    public string Kind => LikelihoodJobArgs.Kind;
+    public override string Kind => LikelihoodJobArgs.Kind;
 
-    public void Validate(JobRequest request) => LikelihoodJobArgs.From(request);
+    protected override LikelihoodJobArgs Parse(JobRequest request) => LikelihoodJobArgs.From(request);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
-    public void Prepare(JobRequest request) => TorchPreload.Start();
+    public override void Prepare(JobRequest request) => TorchPreload.Start();
 
-    public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
+    protected override async Task<JobOutcome> ExecuteAsync(JobContext context, LikelihoodJobArgs args, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var args = LikelihoodJobArgs.From(context.Request);
         var device = JobResources.ResolveDevice(args.Device ?? context.Device);
         using var model = await ScoreJobHandler.LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
         var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);

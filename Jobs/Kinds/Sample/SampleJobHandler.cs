@@ -18,7 +18,7 @@ namespace ScoreBatch.Jobs.Kinds.Sample;
 /// "&lt;output&gt;/grid.png", "&lt;output&gt;/mean.npy" (mean sample image) and "&lt;output&gt;/summary.json" (sampler cost
 /// and statistics; compared with the training data under "input" when given). The runner writes status.json and _SUCCESS.
 /// </summary>
-public sealed class SampleJobHandler : IJobHandler
+public sealed class SampleJobHandler : JobHandler<SampleJobArgs>
 {
     public const string SamplesFile = "samples.npy";
     public const string MeanFile = "mean.npy";
@@ -26,17 +26,15 @@ public sealed class SampleJobHandler : IJobHandler
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public string Kind => SampleJobArgs.Kind;
+    public override string Kind => SampleJobArgs.Kind;
 
-    public void Validate(JobRequest request) => SampleJobArgs.From(request);
+    protected override SampleJobArgs Parse(JobRequest request) => SampleJobArgs.From(request);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
-    public void Prepare(JobRequest request) => TorchPreload.Start();
+    public override void Prepare(JobRequest request) => TorchPreload.Start();
 
-    public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
+    protected override async Task<JobOutcome> ExecuteAsync(JobContext context, SampleJobArgs args, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var args = SampleJobArgs.From(context.Request);
         var device = JobResources.ResolveDevice(args.Device ?? context.Device);
         using var model = await ScoreJobHandler.LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
         var size = model.ImageSize;
