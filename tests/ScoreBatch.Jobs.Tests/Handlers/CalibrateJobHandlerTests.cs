@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
 using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Kinds.Calibrate;
@@ -39,25 +37,6 @@ public class CalibrateJobHandlerTests
         return Npy.ToBytes(pixels, [count, 8, 8]);
     }
 
-    private static JobContext Context(MemoryArtifactStore store, JobRequest request) => new()
-    {
-        Request = request,
-        Store = store,
-        Progress = new Progress<JobProgress>(),
-        Logger = NullLogger.Instance,
-        Device = "cpu",
-    };
-
-    private static JobRequest Request(string kind, string input, string output, string parameters) => new()
-    {
-        Id = kind + "-1",
-        Kind = kind,
-        Input = input,
-        Output = output,
-        Model = "models/m.ckpt",
-        Params = new JobParams(JsonNode.Parse(parameters)!.AsObject()),
-    };
-
     [Fact]
     public async Task Calibrate_ThenScore_WritesCalibrationAndAnomalyColumns()
     {
@@ -65,15 +44,15 @@ public class CalibrateJobHandlerTests
         store.Put("models/m.ckpt", Checkpoint(1));
         store.Put("refs/clean.npy", Galaxies(12, 2));
         store.Put("data/test.npy", Galaxies(3, 3));
-        var outcome = await new CalibrateJobHandler().RunAsync(Context(store, Request("calibrate", "refs", "cal", """{ "batch": 16, "fpr": 0.05 }""")), CancellationToken.None);
+        var outcome = await new CalibrateJobHandler().RunAsync(HandlerJobs.Context(store, HandlerJobs.Request("calibrate", "refs", "cal", """{ "batch": 16, "fpr": 0.05 }""")), CancellationToken.None);
         Assert.Equal(JobOutcome.Completed, outcome);
         var calibration = AnomalyCalibration.Parse(store.Get("cal/calibration.json")!, "cal/calibration.json");
         Assert.Equal((12, 8, 12 * 8), (calibration.ReferenceCutouts, calibration.Augmentation, calibration.References.Length));
         Assert.Equal("estimate", calibration.Noise);
         Assert.Equal(0.05, calibration.FalsePositiveRate);
 
-        var score = Request("score", "data", "out", """{ "calibration": "cal/calibration.json", "previews": 0, "batch": 2 }""");
-        Assert.Equal(JobOutcome.Completed, await new ScoreJobHandler().RunAsync(Context(store, score), CancellationToken.None));
+        var score = HandlerJobs.Request("score", "data", "out", """{ "calibration": "cal/calibration.json", "previews": 0, "batch": 2 }""");
+        Assert.Equal(JobOutcome.Completed, await new ScoreJobHandler().RunAsync(HandlerJobs.Context(store, score), CancellationToken.None));
         var lines = Encoding.UTF8.GetString(store.Get("out/summary.csv")!).TrimEnd('\n').Split('\n');
         var header = lines[0].Split(',');
         int anomaly = Array.IndexOf(header, "anomaly"), p = Array.IndexOf(header, "p_value"), flag = Array.IndexOf(header, "anomalous");
@@ -94,14 +73,14 @@ public class CalibrateJobHandlerTests
         store.Put("models/other.ckpt", Checkpoint(2));
         store.Put("refs/clean.npy", Galaxies(12, 2));
         store.Put("data/test.npy", Galaxies(2, 3));
-        await new CalibrateJobHandler().RunAsync(Context(store, Request("calibrate", "refs", "cal", "{}")), CancellationToken.None);
-        var score = Request("score", "data", "out", """{ "calibration": "cal/calibration.json", "previews": 0 }""") with { Model = "models/other.ckpt" };
-        var e = await Assert.ThrowsAsync<JobValidationException>(() => new ScoreJobHandler().RunAsync(Context(store, score), CancellationToken.None));
+        await new CalibrateJobHandler().RunAsync(HandlerJobs.Context(store, HandlerJobs.Request("calibrate", "refs", "cal", "{}")), CancellationToken.None);
+        var score = HandlerJobs.Request("score", "data", "out", """{ "calibration": "cal/calibration.json", "previews": 0 }""") with { Model = "models/other.ckpt" };
+        var e = await Assert.ThrowsAsync<JobValidationException>(() => new ScoreJobHandler().RunAsync(HandlerJobs.Context(store, score), CancellationToken.None));
         Assert.Equal("params.calibration", e.Field);
         Assert.Contains("was fitted with model 'models/m.ckpt'", e.Message, StringComparison.Ordinal);
 
-        var conflicting = Request("score", "data", "out2", """{ "calibration": "cal/calibration.json", "noise": "none" }""");
-        var e2 = await Assert.ThrowsAsync<JobValidationException>(() => new ScoreJobHandler().RunAsync(Context(store, conflicting), CancellationToken.None));
+        var conflicting = HandlerJobs.Request("score", "data", "out2", """{ "calibration": "cal/calibration.json", "noise": "none" }""");
+        var e2 = await Assert.ThrowsAsync<JobValidationException>(() => new ScoreJobHandler().RunAsync(HandlerJobs.Context(store, conflicting), CancellationToken.None));
         Assert.Contains("was fitted with noise 'estimate', this job asks for 'none'", e2.Message, StringComparison.Ordinal);
     }
 
@@ -112,7 +91,7 @@ public class CalibrateJobHandlerTests
         store.Put("models/m.ckpt", Checkpoint(1));
         store.Put("refs/clean.npy", Galaxies(4, 2));
         var e = await Assert.ThrowsAsync<JobValidationException>(() =>
-            new CalibrateJobHandler().RunAsync(Context(store, Request("calibrate", "refs", "cal", "{}")), CancellationToken.None));
+            new CalibrateJobHandler().RunAsync(HandlerJobs.Context(store, HandlerJobs.Request("calibrate", "refs", "cal", "{}")), CancellationToken.None));
         Assert.Equal("input", e.Field);
         Assert.Contains("at least 10 clean reference cutouts, got 4", e.Message, StringComparison.Ordinal);
     }
@@ -124,7 +103,7 @@ public class CalibrateJobHandlerTests
         var store = new MemoryArtifactStore();
         store.Put("models/m.ckpt", Checkpoint(1));
         store.Put("refs/clean.npy", Galaxies(12, 2));
-        var context = Context(store, Request("calibrate", "refs", "cal", "{}"));
+        var context = HandlerJobs.Context(store, HandlerJobs.Request("calibrate", "refs", "cal", "{}"));
         context = new JobContext
         {
             Request = context.Request, Store = store, Progress = context.Progress, Logger = context.Logger, Device = "cpu",

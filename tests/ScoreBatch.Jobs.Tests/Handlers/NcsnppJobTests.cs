@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging.Abstractions;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Kinds.Score;
@@ -13,15 +12,6 @@ namespace ScoreBatch.Jobs.Tests.Handlers;
 /// <summary>The U-Net through the jobs: a train job with params.architecture "ncsnpp", then a score job on its model.</summary>
 public class NcsnppJobTests
 {
-    private static JobContext Context(MemoryArtifactStore store, JobRequest request) => new()
-    {
-        Request = request,
-        Store = store,
-        Progress = new Progress<JobProgress>(),
-        Logger = NullLogger.Instance,
-        Device = "cpu",
-    };
-
     private static JobRequest Train(JsonObject parameters) => new()
     {
         Id = "job-u",
@@ -52,7 +42,7 @@ public class NcsnppJobTests
     {
         var store = new MemoryArtifactStore();
         store.Put("galaxies/train/stack.npy", Npy.ToBytes(Blobs(16), [16, 8, 8]));
-        var outcome = await new TrainJobHandler().RunAsync(Context(store, Train(Tiny())), CancellationToken.None);
+        var outcome = await new TrainJobHandler().RunAsync(HandlerJobs.Context(store, Train(Tiny())), CancellationToken.None);
         Assert.Equal(JobOutcomeKind.Completed, outcome.Kind);
 
         var model = Checkpoint.Load(new MemoryStream(store.Get("runs/unet/model.ckpt")!), "model.ckpt");
@@ -83,7 +73,7 @@ public class NcsnppJobTests
             Id = "job-s", Kind = "score", Input = "data/in", Output = "data/out", Model = "runs/unet/model.ckpt",
             Params = new JobParams(new JsonObject { ["batch"] = 2, ["device"] = "cpu", ["previews"] = 0 }),
         };
-        Assert.Equal(JobOutcome.Completed, await new ScoreJobHandler().RunAsync(Context(store, score), CancellationToken.None));
+        Assert.Equal(JobOutcome.Completed, await new ScoreJobHandler().RunAsync(HandlerJobs.Context(store, score), CancellationToken.None));
         var scores = Npy.Read(store.Get("data/out/scores/a.npy"), "a");
         Assert.Equal([3, 8, 8], scores.Shape);
         Assert.All(scores.Data, v => Assert.True(float.IsFinite(v)));

@@ -51,33 +51,14 @@ public class PriorJobHandlersTests
         return store;
     }
 
-    private static JobContext Context(MemoryArtifactStore store, JobRequest request) => new()
-    {
-        Request = request,
-        Store = store,
-        Progress = new Progress<JobProgress>(),
-        Logger = NullLogger.Instance,
-        Device = "cpu",
-    };
-
-    private static JobRequest Request(string kind, string? input, string output, string parameters) => new()
-    {
-        Id = kind + "-1",
-        Kind = kind,
-        Input = input,
-        Output = output,
-        Model = "models/m.ckpt",
-        Params = new JobParams(JsonNode.Parse(parameters)!.AsObject()),
-    };
-
     [Fact]
     public async Task Sample_SeededTwice_WritesSameSamplesGridAndSummary()
     {
         var store = Store();
-        var first = Request("sample", "data", "out1", """{ "count": 5, "steps": 10, "batch": 2, "seed": 7 }""");
-        Assert.Equal(JobOutcome.Completed, await new SampleJobHandler().RunAsync(Context(store, first), CancellationToken.None));
+        var first = HandlerJobs.Request("sample", "data", "out1", """{ "count": 5, "steps": 10, "batch": 2, "seed": 7 }""");
+        Assert.Equal(JobOutcome.Completed, await new SampleJobHandler().RunAsync(HandlerJobs.Context(store, first), CancellationToken.None));
         var again = first with { Output = "out2" };
-        Assert.Equal(JobOutcome.Completed, await new SampleJobHandler().RunAsync(Context(store, again), CancellationToken.None));
+        Assert.Equal(JobOutcome.Completed, await new SampleJobHandler().RunAsync(HandlerJobs.Context(store, again), CancellationToken.None));
         var samples = Npy.Read(store.Get("out1/samples.npy"), "samples.npy");
         Assert.Equal([5, 8, 8], samples.Shape);
         Assert.Equal(store.Get("out1/samples.npy"), store.Get("out2/samples.npy"));
@@ -100,7 +81,7 @@ public class PriorJobHandlersTests
     [InlineData("""{ "stpes": 3 }""", "params.stpes")]
     public void Sample_BadParams_NameTheField(string parameters, string field)
     {
-        var e = Assert.Throws<JobValidationException>(() => new SampleJobHandler().Validate(Request("sample", null, "out", parameters)));
+        var e = Assert.Throws<JobValidationException>(() => new SampleJobHandler().Validate(HandlerJobs.Request("sample", null, "out", parameters)));
         Assert.Equal(field, e.Field);
     }
 
@@ -108,8 +89,8 @@ public class PriorJobHandlersTests
     public async Task Likelihood_TwoFiles_WritesOneRowPerCutoutWithBitsPerDim()
     {
         var store = Store();
-        var request = Request("likelihood", "data", "lkout", """{ "probes": 2, "batch": 2, "rtol": 1e-3, "atol": 1e-3 }""");
-        Assert.Equal(JobOutcome.Completed, await new LikelihoodJobHandler().RunAsync(Context(store, request), CancellationToken.None));
+        var request = HandlerJobs.Request("likelihood", "data", "lkout", """{ "probes": 2, "batch": 2, "rtol": 1e-3, "atol": 1e-3 }""");
+        Assert.Equal(JobOutcome.Completed, await new LikelihoodJobHandler().RunAsync(HandlerJobs.Context(store, request), CancellationToken.None));
         var lines = Encoding.UTF8.GetString(store.Get("lkout/likelihood.csv")!).TrimEnd('\n').Split('\n');
         Assert.Equal("id,log_likelihood,log_likelihood_model,bits_per_dim,std_error,dimensions,steps,nfe", lines[0]);
         Assert.Equal(6, lines.Length); // 3 + 2 cutouts
@@ -131,7 +112,7 @@ public class PriorJobHandlersTests
         var store = Store();
         store.Put("big/big.npy", Galaxies(1, 4, size: 16));
         var e = await Assert.ThrowsAsync<JobValidationException>(() =>
-            new LikelihoodJobHandler().RunAsync(Context(store, Request("likelihood", "big", "lkout", "{}")), CancellationToken.None));
+            new LikelihoodJobHandler().RunAsync(HandlerJobs.Context(store, HandlerJobs.Request("likelihood", "big", "lkout", "{}")), CancellationToken.None));
         Assert.Equal("big/big.npy", e.Field);
         Assert.Contains("needs the model's size 8x8", e.Message, StringComparison.Ordinal);
     }
@@ -140,8 +121,8 @@ public class PriorJobHandlersTests
     public async Task Clean_TwoFiles_WritesCleanedRemovedFramesAndSummary()
     {
         var store = Store();
-        var request = Request("clean", "data", "clout", """{ "steps": 6, "frames": 4, "animations": 2, "batch": 2 }""");
-        Assert.Equal(JobOutcome.Completed, await new CleanJobHandler().RunAsync(Context(store, request), CancellationToken.None));
+        var request = HandlerJobs.Request("clean", "data", "clout", """{ "steps": 6, "frames": 4, "animations": 2, "batch": 2 }""");
+        Assert.Equal(JobOutcome.Completed, await new CleanJobHandler().RunAsync(HandlerJobs.Context(store, request), CancellationToken.None));
         var input = Npy.Read(store.Get("data/a.npy"), "a.npy");
         var cleaned = Npy.Read(store.Get("clout/cleaned/a.npy"), "a.npy");
         var removed = Npy.Read(store.Get("clout/removed/a.npy"), "a.npy");
@@ -168,7 +149,7 @@ public class PriorJobHandlersTests
     {
         var store = Store();
         var e = await Assert.ThrowsAsync<JobValidationException>(() =>
-            new CleanJobHandler().RunAsync(Context(store, Request("clean", "data", "clout", parameters)), CancellationToken.None));
+            new CleanJobHandler().RunAsync(HandlerJobs.Context(store, HandlerJobs.Request("clean", "data", "clout", parameters)), CancellationToken.None));
         Assert.Equal(field, e.Field);
     }
 
