@@ -88,7 +88,7 @@ public sealed partial class JobAttempt(
         var label = "failed";
         try
         {
-            label = await SettleAsync(lease, request, handler, attempt, outcome, failure, discardField, retries.Total, progress.Latest, scopedStore)
+            label = await SettleAsync(lease, request, handler, attempt, outcome, failure, discardField, retries, progress.Latest, scopedStore)
                 .ConfigureAwait(false);
         }
         finally
@@ -101,14 +101,15 @@ public sealed partial class JobAttempt(
 
     /// <summary>Makes the outcome durable; returns its label for the duration histogram.</summary>
     private async Task<string> SettleAsync(MessageLease lease, JobRequest request, IJobHandler handler, int attempt, JobOutcome? outcome,
-        Exception? failure, string? discardField, int retries, JobProgress? latest, JobScopedArtifactStore scopedStore)
+        Exception? failure, string? discardField, RetryCounter.Scope retries, JobProgress? latest, JobScopedArtifactStore scopedStore)
     {
+        // Retries are counted until each status write: those of the final writes (the manifest) count too.
         using var final = new CancellationTokenSource(options.FinalizeTimeout, time);
         var ct = final.Token;
         if (failure is not null || outcome is null)
         {
             failure ??= new InvalidOperationException($"{handler.GetType().Name} returned no outcome.");
-            await outcomes.FailedAttemptAsync(lease, request, attempt, failure, retries, latest, ct).ConfigureAwait(false);
+            await outcomes.FailedAttemptAsync(lease, request, attempt, failure, retries.Total, latest, ct).ConfigureAwait(false);
             return "failed";
         }
         if (lease.IsLost && outcome.Kind != JobOutcomeKind.Completed)
@@ -119,14 +120,14 @@ public sealed partial class JobAttempt(
         switch (outcome.Kind)
         {
             case JobOutcomeKind.Completed:
-                await outcomes.CompleteAsync(lease, request, End(JobState.Succeeded, null, finished: true), scopedStore.Written, ct).ConfigureAwait(false);
+                await outcomes.CompleteAsync(lease, request, () => End(JobState.Succeeded, null, finished: true), scopedStore.Written, ct).ConfigureAwait(false);
                 return "succeeded";
             case JobOutcomeKind.Snooze:
                 await outcomes.SnoozeAsync(lease, request, End(JobState.Queued, null, finished: false), outcome.Reason ?? "", ct).ConfigureAwait(false);
                 return "snoozed";
             case JobOutcomeKind.Discard:
                 await outcomes.GiveUpAsync(lease, request.Id, request.Kind, request.Output, outcome.Reason ?? "discarded by the handler", discardField,
-                    retries, ct).ConfigureAwait(false);
+                    retries.Total, ct).ConfigureAwait(false);
                 return "poisoned";
             case JobOutcomeKind.Cancelled:
                 await outcomes.CancelAsync(lease, request, End(JobState.Cancelled, outcome.Reason, finished: true), ct).ConfigureAwait(false);
@@ -135,7 +136,7 @@ public sealed partial class JobAttempt(
                 throw new InvalidOperationException($"Outcome kind {outcome.Kind} is not handled.");
         }
 
-        AttemptSettlement End(JobState state, string? error, bool finished) => new(state, attempt, retries, latest, error, finished);
+        AttemptSettlement End(JobState state, string? error, bool finished) => new(state, attempt, retries.Total, latest, error, finished);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageId} is no longer ours (stale pop receipt or deleted); leaving it to its new holder")]

@@ -26,11 +26,12 @@ public sealed partial class OutcomeWriter(
         => TimeSpan.FromTicks((long)Math.Min(options.VisibilityTimeout.Ticks, options.RetryBaseDelay.Ticks * Math.Pow(2, Math.Max(0, attempt - 1))));
 
     /// <summary>Manifest (<c>_SUCCESS</c>) last of the outputs, then status succeeded, then the message deleted.</summary>
-    public async Task CompleteAsync(MessageLease lease, JobRequest request, AttemptSettlement end, IReadOnlyDictionary<string, WrittenFile>? written, CancellationToken ct)
+    public async Task CompleteAsync(MessageLease lease, JobRequest request, Func<AttemptSettlement> end, IReadOnlyDictionary<string, WrittenFile>? written, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(end);
         var manifest = await ManifestWriter.WriteAsync(store, request.Output, request.Id, request.Kind, time, null, ct, written).ConfigureAwait(false);
-        await SettleAsync(request, end, ct).ConfigureAwait(false);
+        await SettleAsync(request, end(), ct).ConfigureAwait(false); // after the manifest: its storage retries are counted
         WorkerMetrics.JobsSucceeded.Add(1, WorkerMetrics.Job(request.Kind, lease.QueueName));
         LogSucceeded(logger, request.Id, manifest.Files.Count, request.Output);
         await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
