@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using ScoreBatch.Tests.Shared;
 using ScoreBatch.Worker.Cli;
 using ScoreBatch.Worker.Hosting;
 
@@ -26,36 +27,14 @@ public class CliErrorTests
     [Fact]
     public async Task RunAsync_MalformedConnectionString_OneLineErrorAndExitCode1()
     {
-        var error = new StringWriter();
-        var original = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            var code = await ScoreBatchCli.RunAsync(["status", "jobs-out/run", "--connection", "AccountName=only"]);
-            Assert.Equal(1, code);
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
-        Assert.StartsWith("scorebatch: the storage connection string is malformed", error.ToString(), StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", error.ToString(), StringComparison.Ordinal);
+        var (code, error) = await ConsoleCapture.ErrorAsync(() => ScoreBatchCli.RunAsync(["status", "jobs-out/run", "--connection", "AccountName=only"]));
+        Assert.Equal(1, code);
+        Assert.StartsWith("scorebatch: the storage connection string is malformed", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
     }
 
-    private static async Task<(int Code, string Error)> RunCapturingErrorAsync(params string[] args)
-    {
-        var error = new StringWriter();
-        var original = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            return (await ScoreBatchCli.RunAsync(args), error.ToString());
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
-    }
+    private static Task<(int Code, string Error)> RunCapturingErrorAsync(params string[] args) =>
+        ConsoleCapture.ErrorAsync(() => ScoreBatchCli.RunAsync(args));
 
     [Theory]
     [InlineData(new[] { "worker", "--concurrency", "0" }, "scorebatch worker: --concurrency must be between 1 and 32, got 0 (see --help)")]

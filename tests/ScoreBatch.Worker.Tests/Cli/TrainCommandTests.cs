@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Storage.Formats;
+using ScoreBatch.Tests.Shared;
 using ScoreBatch.Worker.Cli;
 
 namespace ScoreBatch.Worker.Tests.Cli;
@@ -76,20 +77,8 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(2, await ScoreBatchCli.RunAsync(["train", "--data", data, "--out", Path.Combine(root, "x"), "--size", "4", "--device", "cpu"]));
     }
 
-    private static async Task<(int Code, string Error)> RunCapturingErrorAsync(params string[] args)
-    {
-        var error = new StringWriter();
-        var original = Console.Error;
-        Console.SetError(error);
-        try
-        {
-            return (await ScoreBatchCli.RunAsync(args), error.ToString());
-        }
-        finally
-        {
-            Console.SetError(original);
-        }
-    }
+    private static Task<(int Code, string Error)> RunCapturingErrorAsync(params string[] args) =>
+        ConsoleCapture.ErrorAsync(() => ScoreBatchCli.RunAsync(args));
 
     [Fact]
     public async Task Train_IntoUsedFolder_RefusedUnlessOverwriteWhichEmptiesItFirst()
