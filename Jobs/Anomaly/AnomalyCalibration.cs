@@ -29,8 +29,30 @@ public sealed record AnomalyCalibration
     /// <summary>The scoring floor temperature t of the references.</summary>
     public required double T { get; init; }
 
+    /// <summary>
+    /// How <see cref="Apply"/> turns features into an anomaly: <see cref="Excess"/> (the default of new calibrations:
+    /// <see cref="ExcessScore"/> over <see cref="ScoreFeatureOptions.ExcessIndices"/>, with <see cref="Mean"/> and
+    /// <see cref="Scale"/>) or <see cref="Mahalanobis"/> (<see cref="GaussianDensity"/>, with <see cref="Mean"/> and
+    /// <see cref="Precision"/>; what files written before the statistic was recorded hold).
+    /// </summary>
+    public string Statistic { get; init; } = Mahalanobis;
+
+    /// <summary>The one-sided statistic's name.</summary>
+    public const string Excess = "excess";
+
+    /// <summary>The full-covariance Gaussian density's name.</summary>
+    public const string Mahalanobis = "mahalanobis";
+
+    /// <summary>Names accepted for <see cref="Statistic"/>.</summary>
+    public static IReadOnlyList<string> StatisticNames { get; } = [Excess, Mahalanobis];
+
     public required double[] Mean { get; init; }
+
+    /// <summary>Precision matrix of the Mahalanobis statistic (empty for excess).</summary>
     public required double[][] Precision { get; init; }
+
+    /// <summary>Per-feature standard deviations of the references for the excess statistic (empty for Mahalanobis).</summary>
+    public double[] Scale { get; init; } = [];
 
     /// <summary>Reference anomalies, ascending; each computed by a density fitted without its own source (5-fold).</summary>
     public required double[] References { get; init; }
@@ -43,13 +65,16 @@ public sealed record AnomalyCalibration
     public required double FalsePositiveRate { get; init; }
     public required double Threshold { get; init; }
 
+    /// <summary>The statistic as a function of a feature vector.</summary>
     [JsonIgnore]
-    public GaussianDensity Density => new(Mean, Precision);
+    public Func<IReadOnlyList<double>, double> Distance => Statistic == Excess
+        ? new ExcessScore(Mean, Scale, [.. Features.ExcessIndices()]).Distance
+        : new GaussianDensity(Mean, Precision).Distance;
 
-    /// <summary>anomaly (squared Mahalanobis distance), p_value (fraction of references at least as anomalous), anomalous.</summary>
+    /// <summary>anomaly (the statistic), p_value (fraction of references at least as anomalous), anomalous.</summary>
     public (double Anomaly, double PValue, bool Anomalous) Apply(IReadOnlyList<double> features)
     {
-        var anomaly = Density.Distance(features);
+        var anomaly = Distance(features);
         // References are sorted: count those >= anomaly by binary search.
         int lo = 0, hi = References.Length;
         while (lo < hi)
@@ -77,9 +102,18 @@ public sealed record AnomalyCalibration
         }
         if (c is null || c.Format != FormatName || c.Version != CurrentVersion)
             throw new InvalidDataException($"{source}: not a {FormatName} version {CurrentVersion} file");
+        // Files written before the statistic was recorded hold a Gaussian density (the source-generated reader leaves
+        // absent properties null, whatever their initialisers say).
+        if (string.IsNullOrEmpty(c.Statistic)) c = c with { Statistic = Mahalanobis };
+        c = c with { Scale = c.Scale ?? [] };
         int d = c.Features.Count;
-        if (c.Mean.Length != d || c.Precision.Length != d || c.Precision.Any(r => r.Length != d) || c.References.Length == 0)
-            throw new InvalidDataException($"{source}: corrupt calibration: {d} features, mean of {c.Mean.Length}, {c.References.Length} references");
+        if (!StatisticNames.Contains(c.Statistic))
+            throw new InvalidDataException($"{source}: statistic must be one of {string.Join(", ", StatisticNames)}, got '{c.Statistic}'");
+        bool shaped = c.Statistic == Excess
+            ? c.Scale.Length == d && c.Scale.All(v => v > 0 && double.IsFinite(v))
+            : c.Precision.Length == d && c.Precision.All(r => r.Length == d);
+        if (c.Mean.Length != d || !shaped || c.References.Length == 0)
+            throw new InvalidDataException($"{source}: corrupt calibration: {d} features, mean of {c.Mean.Length}, {c.Scale.Length} scales, {c.Precision.Length} precision rows, {c.References.Length} references ({c.Statistic})");
         try
         {
             c.Features.Validate();

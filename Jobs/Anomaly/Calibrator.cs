@@ -13,7 +13,9 @@ public static class Calibrator
     /// <param name="sources">For each vector, the index of the reference cutout it came from (folds group by it).</param>
     /// <param name="falsePositiveRate">Fraction of clean cutouts the threshold may flag (0 &lt; rate &lt; 1).</param>
     /// <param name="template">Model, feature and scoring settings to record; density, references and threshold are filled in.</param>
-    public static AnomalyCalibration Fit(IReadOnlyList<double[]> features, IReadOnlyList<int> sources, double falsePositiveRate, AnomalyCalibration template)
+    /// <param name="statistic">The anomaly statistic (<see cref="AnomalyCalibration.StatisticNames"/>; default excess).</param>
+    public static AnomalyCalibration Fit(IReadOnlyList<double[]> features, IReadOnlyList<int> sources, double falsePositiveRate, AnomalyCalibration template,
+        string statistic = AnomalyCalibration.Excess)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(sources);
@@ -24,22 +26,33 @@ public static class Calibrator
         var distinct = sources.Distinct().Count();
         if (distinct < 2 * Folds)
             throw new ArgumentException($"calibration needs at least {2 * Folds} clean reference cutouts, got {distinct}");
-        var all = GaussianDensity.Fit(features);
+        if (!AnomalyCalibration.StatisticNames.Contains(statistic))
+            throw new ArgumentException($"statistic: one of {string.Join(", ", AnomalyCalibration.StatisticNames)}, got '{statistic}'");
+        var excess = template.Features.ExcessIndices();
+        AnomalyCalibration FitOn(IReadOnlyList<double[]> samples)
+        {
+            if (statistic == AnomalyCalibration.Excess)
+            {
+                var fit = ExcessScore.Fit(samples, excess);
+                return template with { Statistic = statistic, Mean = fit.Mean, Scale = fit.Scale, Precision = [] };
+            }
+            var density = GaussianDensity.Fit(samples);
+            return template with { Statistic = statistic, Mean = density.Mean, Precision = density.Precision, Scale = [] };
+        }
+        var all = FitOn(features);
         var references = new double[features.Count];
         for (int fold = 0; fold < Folds; fold++)
         {
             var train = new List<double[]>();
             for (int i = 0; i < features.Count; i++)
                 if (sources[i] % Folds != fold) train.Add(features[i]);
-            var density = GaussianDensity.Fit(train);
+            var distance = FitOn(train).Distance;
             for (int i = 0; i < features.Count; i++)
-                if (sources[i] % Folds == fold) references[i] = density.Distance(features[i]);
+                if (sources[i] % Folds == fold) references[i] = distance(features[i]);
         }
         Array.Sort(references);
-        return template with
+        return all with
         {
-            Mean = all.Mean,
-            Precision = all.Precision,
             References = references,
             ReferenceCutouts = distinct,
             FalsePositiveRate = falsePositiveRate,

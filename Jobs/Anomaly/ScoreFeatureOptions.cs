@@ -19,6 +19,10 @@ public sealed record ScoreFeatureOptions
     /// added nothing measurable, the higher temperatures carry the signal).</summary>
     public IReadOnlyList<double> NoiseMultipliers { get; init; } = [2.0, 4.0, 8.0];
 
+    /// <summary>Sides k (odd, 3 to 9) of the k x k means of e whose largest square in the annulus is a feature, one per
+    /// side and level (default 3).</summary>
+    public IReadOnlyList<int> BoxSizes { get; init; } = [5];
+
     /// <summary>Add log(1 + peaks) as a feature (default true: the best single ring statistic on real cutouts).</summary>
     public bool IncludePeaks { get; init; } = true;
 
@@ -35,13 +39,41 @@ public sealed record ScoreFeatureOptions
     public double MaxTimeFraction { get; init; } = 0.5;
 
     /// <summary>Features per cutout: four per level, and the peaks.</summary>
-    public int Count => (4 * NoiseMultipliers.Count) + (IncludePeaks ? 1 : 0);
+    public int Count => ((3 + BoxSizes.Count) * NoiseMultipliers.Count) + (IncludePeaks ? 1 : 0);
+
+    /// <summary>
+    /// The features' names in order, the columns of features.csv: per level c "c{c}_inner", "c{c}_annulus", "c{c}_box",
+    /// "c{c}_corner" (<see cref="ScoreFeatures.AddLevel"/>), then "peaks".
+    /// </summary>
+    public IReadOnlyList<string> Names()
+    {
+        var names = new List<string>(Count);
+        foreach (var c in NoiseMultipliers)
+        {
+            var level = "c" + c.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            names.AddRange([level + "_inner", level + "_annulus"]);
+            names.AddRange(BoxSizes.Select(k => level + "_box" + k.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            names.Add(level + "_corner");
+        }
+        if (IncludePeaks) names.Add("peaks");
+        return names;
+    }
+
+    /// <summary>
+    /// The features where a larger value means more light the prior cannot explain (each level's annulus energy and
+    /// box maxima, and the peaks): the ones <see cref="ExcessScore"/> combines. The inner disc's energy and the corners'
+    /// level describe the cutout and are kept in features.csv, but neither direction of them marks an artifact.
+    /// </summary>
+    public IReadOnlyList<int> ExcessIndices() =>
+        [.. Names().Select((n, j) => (n, j)).Where(p => p.n.EndsWith("_annulus", StringComparison.Ordinal) || p.n.Contains("_box", StringComparison.Ordinal) || p.n == "peaks").Select(p => p.j)];
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad option.</summary>
     public ScoreFeatureOptions Validate()
     {
         if (NoiseMultipliers.Count is < 1 or > 16 || NoiseMultipliers.Any(c => !(c > 0) || !double.IsFinite(c)))
             throw new ArgumentException($"features.noise_multipliers: 1 to 16 positive numbers, got [{string.Join(", ", NoiseMultipliers)}]");
+        if (BoxSizes.Count is < 1 or > 4 || BoxSizes.Any(k => k is < 3 or > 9 || k % 2 == 0))
+            throw new ArgumentException($"features.box_sizes: 1 to 4 odd sides from 3 to 9, got [{string.Join(", ", BoxSizes)}]");
         if (!(InnerRadius > 0 && InnerRadius < OuterRadius && OuterRadius <= 0.75))
             throw new ArgumentException($"features: need 0 < inner radius {InnerRadius} < outer radius {OuterRadius} <= 0.75");
         if (!(MinTime > 0) || !(MaxTimeFraction > 0 && MaxTimeFraction <= 1))

@@ -20,10 +20,13 @@ public static class ScoreFeatures
         if (residual.Length != height * width) throw new ArgumentException($"{residual.Length} residuals for {height}x{width}", nameof(residual));
         int cy = (height - 1) / 2, cx = (width - 1) / 2;
         double side = Math.Min(height, width), inner = options.InnerRadius * side, outer = options.OuterRadius * side;
-        double innerSum = 0, annulusSum = 0, boxMax = 0;
+        double innerSum = 0, annulusSum = 0;
         int innerCount = 0, annulusCount = 0;
         var corner = new List<double>();
-        var cornerBox = new List<double>();
+        var boxes = options.BoxSizes;
+        var boxMax = new double[boxes.Count];
+        var cornerBox = new List<double>[boxes.Count];
+        for (int b = 0; b < boxes.Count; b++) cornerBox[b] = [];
         for (int i = 0; i < height; i++)
             for (int j = 0; j < width; j++)
             {
@@ -38,34 +41,42 @@ public static class ScoreFeatures
                 {
                     annulusSum += e * e;
                     annulusCount++;
-                    double box = BoxMean(residual, height, width, i, j);
-                    boxMax = Math.Max(boxMax, box * box);
+                    for (int b = 0; b < boxes.Count; b++)
+                    {
+                        double box = BoxMean(residual, height, width, i, j, boxes[b]);
+                        boxMax[b] = Math.Max(boxMax[b], box * box);
+                    }
                 }
                 else
                 {
                     corner.Add(e * e);
-                    double box = BoxMean(residual, height, width, i, j);
-                    cornerBox.Add(box * box);
+                    for (int b = 0; b < boxes.Count; b++)
+                    {
+                        double box = BoxMean(residual, height, width, i, j, boxes[b]);
+                        cornerBox[b].Add(box * box);
+                    }
                 }
             }
-        double noise = Math.Log(Median(corner) + Floor), boxNoise = Math.Log(Median(cornerBox) + Floor);
+        double noise = Math.Log(Median(corner) + Floor);
         features.Add(Math.Log((innerCount > 0 ? innerSum / innerCount : 0) + Floor) - noise);
         features.Add(Math.Log((annulusCount > 0 ? annulusSum / annulusCount : 0) + Floor) - noise);
-        features.Add(Math.Log(boxMax + Floor) - boxNoise);
+        for (int b = 0; b < boxes.Count; b++)
+            features.Add(Math.Log(boxMax[b] + Floor) - Math.Log(Median(cornerBox[b]) + Floor));
         features.Add(noise);
     }
 
-    /// <summary>Mean of the 3x3 neighbourhood, zero outside the cutout (as numpy's zero padding), divided by 9.</summary>
-    private static double BoxMean(ReadOnlySpan<float> e, int height, int width, int i, int j)
+    /// <summary>Mean of the k x k neighbourhood (k odd), zero outside the cutout (as numpy's zero padding), divided by k².</summary>
+    private static double BoxMean(ReadOnlySpan<float> e, int height, int width, int i, int j, int k)
     {
         double sum = 0;
-        for (int di = -1; di <= 1; di++)
-            for (int dj = -1; dj <= 1; dj++)
+        int h = k / 2;
+        for (int di = -h; di <= h; di++)
+            for (int dj = -h; dj <= h; dj++)
             {
                 int a = i + di, b = j + dj;
                 if (a >= 0 && a < height && b >= 0 && b < width) sum += e[(a * width) + b];
             }
-        return sum / 9.0;
+        return sum / (k * k);
     }
 
     /// <summary>Median (numpy's: mean of the two middle values for an even count); 0 for none.</summary>

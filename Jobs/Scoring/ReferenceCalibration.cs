@@ -15,6 +15,9 @@ public sealed record CalibrationSettings
     /// <summary>Fraction of clean cutouts the anomalous flag may raise (default 0.01).</summary>
     public double FalsePositiveRate { get; init; } = 0.01;
 
+    /// <summary>The anomaly statistic (default excess: <see cref="ExcessScore"/>; or mahalanobis).</summary>
+    public string Statistic { get; init; } = AnomalyCalibration.Excess;
+
     /// <summary>Add the 8 rotations and reflections of each reference (default true: galaxies have no preferred orientation).</summary>
     public bool Augment { get; init; } = true;
 }
@@ -65,6 +68,6 @@ public static class ReferenceCalibration
             FalsePositiveRate = settings.FalsePositiveRate,
             Threshold = 0,
         };
-        return Calibrator.Fit(features, sources, settings.FalsePositiveRate, template);
+        return Calibrator.Fit(features, sources, settings.FalsePositiveRate, template, settings.Statistic);
     }
 }

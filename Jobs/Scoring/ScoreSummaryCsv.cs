@@ -60,6 +60,7 @@ public static class ScoreSummaryCsv
 
     private static string N(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Quote(string field) =>
+    /// <summary>RFC 4180 quoting of one field (only when it holds a comma, quote or line break).</summary>
+    internal static string Quote(string field) =>
         field.AsSpan().IndexOfAny(",\"\r\n") < 0 ? field : "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using ScoreBatch.Jobs.Anomaly;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Kinds.Calibrate;
 using ScoreBatch.Jobs.Runtime;
@@ -23,14 +24,16 @@ public static class CalibrateCommand
         var t = new Option<double>("--t") { Description = "Floor temperature of the scoring.", DefaultValueFactory = _ => new ScoringOptions().T };
         var fpr = new Option<double>("--fpr") { Description = "False-positive rate of the anomalous flag (0.0001 to 0.5).", DefaultValueFactory = _ => 0.01 };
         var noAugment = new Option<bool>("--no-augment") { Description = "Use the references as they are, without their 8 rotations and reflections." };
+        var statistic = new Option<string>("--statistic") { Description = "Anomaly statistic: excess (one-sided, per feature; the default) or mahalanobis (full-covariance Gaussian density).", DefaultValueFactory = _ => AnomalyCalibration.Excess };
+        statistic.AcceptOnlyFromAmong([.. AnomalyCalibration.StatisticNames]);
         var batch = new Option<int>("--batch") { Description = "Cutouts per forward pass.", DefaultValueFactory = _ => new ScoringOptions().BatchSize };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
         var command = new Command("calibrate", "Fit a prior's anomaly calibration on clean reference cutouts (for score --calibration).")
         {
-            model, input, output, noise, t, fpr, noAugment, batch, device,
+            model, input, output, noise, t, fpr, statistic, noAugment, batch, device,
         };
-        (Option Option, string Param)[] flags = [(noise, "noise"), (t, "t"), (fpr, "fpr"), (batch, "batch"), (device, "device")];
+        (Option Option, string Param)[] flags = [(noise, "noise"), (t, "t"), (fpr, "fpr"), (statistic, "statistic"), (batch, "batch"), (device, "device")];
         command.SetAction((parse, ct) =>
         {
             var job = new LocalJob(JobKinds.Calibrate);

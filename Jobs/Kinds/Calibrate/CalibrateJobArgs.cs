@@ -9,7 +9,7 @@ namespace ScoreBatch.Jobs.Kinds.Calibrate;
 /// The typed arguments of a "calibrate" job, parsed and checked from a <see cref="JobRequest"/>:
 /// { "kind": "calibrate", "input": "container/prefix" (clean reference cutouts), "output": "container/prefix",
 ///   "model": "container/path.ckpt" (or .eqx), "params": { "noise": "estimate", "t": 0.02, "fpr": 0.01,
-///   "augment": true, "batch": 64, "device": "auto" } }. Writes output/calibration.json. Every problem throws
+///   "augment": true, "statistic": "excess" | "mahalanobis", "batch": 64, "device": "auto" } }. Writes output/calibration.json. Every problem throws
 /// <see cref="JobValidationException"/> naming the field.
 /// </summary>
 public sealed record CalibrateJobArgs(string Input, string Output, string Model, CalibrationSettings Settings, string? Device)
@@ -21,7 +21,7 @@ public sealed record CalibrateJobArgs(string Input, string Output, string Model,
     public const string FileName = "calibration.json";
 
     /// <summary>Every param a calibrate job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
-    public static IReadOnlyList<string> ParamNames { get; } = ["noise", "t", "fpr", "augment", "batch", "threshold", "log_jacobian", "device"];
+    public static IReadOnlyList<string> ParamNames { get; } = ["noise", "t", "fpr", "augment", "statistic", "batch", "threshold", "log_jacobian", "device"];
 
     public static CalibrateJobArgs From(JobRequest request)
     {
@@ -34,6 +34,7 @@ public sealed record CalibrateJobArgs(string Input, string Output, string Model,
             Scoring = scoring,
             FalsePositiveRate = p.GetDouble("fpr", 0.01, 1e-4, 0.5),
             Augment = p.GetBool("augment", true),
+            Statistic = p.GetString("statistic", Anomaly.AnomalyCalibration.Excess, Anomaly.AnomalyCalibration.StatisticNames),
         };
         return new CalibrateJobArgs(
             JobNames.Check("input", request.Input, requireBlobName: false),

@@ -74,6 +74,7 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
         var maps = new ScoreMapWriter(args.ScoreFormat, new ScoreMapProvenance(context.Request.Id, args.Model, model.Architecture, args.Scoring.T, transformName),
             context.CacheDirectory);
         var rows = new List<ScoreSummary>();
+        var featureRows = new List<(string Id, IReadOnlyList<double> Features)>();
         var pipeline = new CutoutPipeline<CutoutScore[]>(context, files, _options)
         {
             CutoutsPerPass = scorer.CutoutsPerPass,
@@ -89,6 +90,7 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
                 if (!await context.Store.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: false, ct).ConfigureAwait(false))
                     ScoreJobLog.Kept(context.Logger, path);
                 rows.AddRange(scores.Select(s => s.Summary));
+                featureRows.AddRange(scores.Where(s => s.Features is not null).Select(s => (s.Summary.Id, (IReadOnlyList<double>)s.Features!)));
                 for (int i = 0; i < scores.Length; i++) previews.Offer(file.Cutouts[i], scores[i]);
             },
         };
@@ -97,6 +99,12 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
         var summaryPath = JobInputs.Join(args.Output, ScoreShards.SummaryFile);
         bool written = await context.Store.WriteAsync(summaryPath, BinaryData.FromBytes(ScoreSummaryCsv.ToBytes(rows)), overwrite: false, cancellationToken).ConfigureAwait(false);
         if (!written) ScoreJobLog.Kept(context.Logger, summaryPath);
+        if (scoring.Calibration is { } calibration)
+        {
+            var featuresPath = JobInputs.Join(args.Output, FeaturesCsv.FileName);
+            if (!await context.Store.WriteAsync(featuresPath, BinaryData.FromBytes(FeaturesCsv.ToBytes(calibration.Features, featureRows)), overwrite: false, cancellationToken).ConfigureAwait(false))
+                ScoreJobLog.Kept(context.Logger, featuresPath);
+        }
         foreach (var (relative, png) in previews.Render())
         {
             var previewPath = JobInputs.Join(args.Output, relative);

@@ -63,6 +63,20 @@ public class CalibrateJobHandlerTests
             Assert.Contains(row[flag], new[] { "true", "false" });
         }
         Assert.Equal(4, lines.Length);
+
+        // features.csv: the features behind each anomaly, in summary.csv's order; the calibration applied to a row
+        // gives that row's anomaly back.
+        var features = Encoding.UTF8.GetString(store.Get("out/features.csv")!).TrimEnd('\n').Split('\n');
+        Assert.Equal("id," + string.Join(',', calibration.Features.Names()), features[0]);
+        Assert.Equal(lines.Length, features.Length);
+        for (int r = 1; r < lines.Length; r++)
+        {
+            var cells = features[r].Split(',');
+            var summaryRow = lines[r].Split(',');
+            Assert.Equal(summaryRow[0], cells[0]);
+            var vector = cells.Skip(1).Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.Equal(double.Parse(summaryRow[anomaly], System.Globalization.CultureInfo.InvariantCulture), calibration.Apply(vector).Anomaly, 12);
+        }
     }
 
     [Fact]
