@@ -11,7 +11,7 @@ public static class CleanOutputs
     public const string RemovedFolder = "removed";
     public const string FramesFolder = "frames";
     public const string SummaryFile = "clean.csv";
-    public const string SummaryHeader = "id,noise_sigma,removed_flux,removed_abs_flux,max_abs_removed";
+    public const string SummaryHeader = "id,noise_sigma,removed_flux,removed_abs_flux,max_abs_removed,masked_pixels";
 
     public static string Array(string folder, string relativeName)
     {

@@ -149,7 +149,7 @@ public sealed class Scorer
         }
 
         float[] host;
-        (double[] Features, ResidualRegion Region)[]? features = null;
+        (double[] Features, ResidualRegion Region, float[] Residual)[]? features = null;
         using (var scope = NewDisposeScope())
         using (inference_mode())
         {
@@ -195,7 +195,7 @@ public sealed class Scorer
                 var (anomaly, p, flagged) = calibration.Apply(features[i].Features);
                 summary = summary with { Anomaly = anomaly, PValue = p, Anomalous = flagged };
             }
-            results[i] = new CutoutScore(map, summary) { Features = features?[i].Features };
+            results[i] = new CutoutScore(map, summary) { Features = features?[i].Features, Residual = features?[i].Residual };
         }
         return results;
     }
@@ -206,12 +206,13 @@ public sealed class Scorer
     /// same; and the residual region of the first level. <paramref name="y"/> [N x 1 x H x W] model space (padded),
     /// <paramref name="mapRaw"/> s_theta of the map's pass.
     /// </summary>
-    private (double[] Features, ResidualRegion Region)[] Features(ScoreFeatureOptions options, Cutout[] batch, Tensor y, Tensor mapRaw,
+    private (double[] Features, ResidualRegion Region, float[] Residual)[] Features(ScoreFeatureOptions options, Cutout[] batch, Tensor y, Tensor mapRaw,
         double[] mapTimes, (double Data, double ModelSpace)[] noise)
     {
         int n = batch.Length, plane = ModelHeight * ModelWidth;
         var lists = Enumerable.Range(0, n).Select(_ => new List<double>(options.Count)).ToArray();
         var regions = new ResidualRegion[n];
+        var residuals = new float[n][];
         for (int level = 0; level < options.NoiseMultipliers.Count; level++)
         {
             var c = options.NoiseMultipliers[level];
@@ -230,13 +231,15 @@ public sealed class Scorer
                 var ci = batch[i];
                 var map = CentralPadding.Crop(host.AsSpan(i * plane, plane), ModelHeight, ModelWidth, ci.Height, ci.Width);
                 ScoreFeatures.AddLevel(lists[i], map, ci.Height, ci.Width, options);
-                if (level == 0) regions[i] = ResidualRegion.Find(map, ci.Height, ci.Width);
+                if (level != 0) continue;
+                regions[i] = ResidualRegion.Find(map, ci.Height, ci.Width);
+                residuals[i] = map;
             }
         }
         if (options.IncludePeaks)
             for (int i = 0; i < n; i++)
                 lists[i].Add(Math.Log(1 + PeakCount.Count(batch[i].Pixels, batch[i].Height, batch[i].Width, noise[i].Data)));
-        return [.. lists.Select((l, i) => (l.ToArray(), regions[i]))];
+        return [.. lists.Select((l, i) => (l.ToArray(), regions[i], residuals[i]))];
     }
 
     /// <summary>
@@ -253,6 +256,7 @@ public sealed class Scorer
             var (level, sigma) = Options.Noise == NoiseMode.Given
                 ? (BackgroundNoise.Estimate(batch[i].Pixels, batch[i].Height, batch[i].Width).Level, Options.NoiseSigma)
                 : BackgroundNoise.Estimate(batch[i].Pixels, batch[i].Height, batch[i].Width);
+            sigma = Math.Max(sigma, Options.NoiseFloor);
             result[i] = (sigma, 0);
             // The secant stays inside the transform's domain: for log1p, x > -1.
             var h = Math.Max(sigma, 1e-6);

@@ -36,6 +36,12 @@ public sealed record ScoringOptions
     /// <summary>The x-space pixel noise std when <see cref="Noise"/> is <see cref="NoiseMode.Given"/>.</summary>
     public double NoiseSigma { get; init; }
 
+    /// <summary>
+    /// Smallest x-space noise sigma a cutout is scored at (default 0: none). A clean job's mask sets its data term's
+    /// floor here, so a very deep cutout is judged at the noise level it is cleaned at.
+    /// </summary>
+    public double NoiseFloor { get; init; }
+
     /// <summary>Cutouts per forward pass (default 64: a 64² mixer batch is ~1 MB of input and fits any device).</summary>
     public int BatchSize { get; init; } = 64;
 
@@ -95,6 +101,8 @@ public sealed record ScoringOptions
             throw new ArgumentOutOfRangeException(nameof(T), T, $"t must be a finite time of at least {MinT}, got {T}");
         if (Noise == NoiseMode.Given && !(NoiseSigma >= 0 && double.IsFinite(NoiseSigma)))
             throw new ArgumentOutOfRangeException(nameof(NoiseSigma), NoiseSigma, $"noise must be a finite sigma >= 0, got {NoiseSigma}");
+        if (!(NoiseFloor >= 0 && double.IsFinite(NoiseFloor)))
+            throw new ArgumentOutOfRangeException(nameof(NoiseFloor), NoiseFloor, $"noise floor must be a finite sigma >= 0, got {NoiseFloor}");
         if (BatchSize < 1 || BatchSize > 4096)
             throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"batch must be between 1 and 4096, got {BatchSize}");
         if (!(Threshold >= 0) || !double.IsFinite(Threshold))

@@ -28,14 +28,16 @@ public static class CleanCommand
         var frames = new Option<int>("--frames") { Description = "Frames in each GIF and strip (input first, result last).", DefaultValueFactory = _ => d.Frames };
         var animations = new Option<int>("--animations") { Description = "How many cutouts (the first) get a GIF and a strip.", DefaultValueFactory = _ => 8 };
         var batch = new Option<int>("--batch") { Description = "Cutouts cleaned together.", DefaultValueFactory = _ => 16 };
+        var mask = new Option<string>("--mask") { Description = "auto: ignore in the data term the pixels holding light the prior does not expect, which the prior then fills in; none: keep every pixel (a significant artifact then mostly stays).", DefaultValueFactory = _ => "auto" };
+        mask.AcceptOnlyFromAmong([.. CleanJobArgs.MaskNames]);
         var command = new Command("clean", "Remove what the prior finds implausible (artifacts, extra sources): cleaned cutouts, the removed component and GIFs of the process.")
         {
-            common.Model, input, common.Output, weight, steps, tHigh, tLow, schedule, step, noise, minNoise, frames, animations, batch, common.Device, common.Overwrite,
+            common.Model, input, common.Output, weight, steps, tHigh, tLow, schedule, step, noise, minNoise, frames, animations, batch, mask, common.Device, common.Overwrite,
         };
         (Option, string)[] flags =
         [
             (weight, "weight"), (steps, "steps"), (tHigh, "t_high"), (tLow, "t_low"), (schedule, "schedule"), (step, "step"), (noise, "noise"),
-            (minNoise, "min_noise"), (frames, "frames"), (animations, "animations"), (batch, "batch"), (common.Device, "device"),
+            (minNoise, "min_noise"), (frames, "frames"), (animations, "animations"), (batch, "batch"), (mask, "mask"), (common.Device, "device"),
         ];
         command.SetAction((parse, ct) => PriorJobCommand.RunAsync(JobKinds.Clean, new CleanJobHandler(), parse, common, parse.GetRequiredValue(input), flags,
             o => $"{Path.Combine(o, CleanOutputs.CleanedFolder)}, {Path.Combine(o, CleanOutputs.RemovedFolder)}, {Path.Combine(o, CleanOutputs.FramesFolder)} and {Path.Combine(o, CleanOutputs.SummaryFile)}", ct));

@@ -11,7 +11,7 @@ namespace ScoreBatch.Jobs.Kinds.Clean;
 /// { "kind": "clean", "input": "container/prefix" (cutouts of the model's size), "output": "container/prefix",
 ///   "model": "container/path.ckpt", "params": { "weight": 1, "steps": 60, "t_high": 1.0, "t_low": 0.02,
 ///   "schedule": "geometric" | "linear", "step": 0.5, "noise": "estimate" | sigma, "min_noise": 0.01, "frames": 10,
-///   "animations": 8, "batch": 16, "device": "auto" } }. Every problem throws <see cref="JobValidationException"/>
+///   "animations": 8, "batch": 16, "mask": "auto" | "none", "device": "auto" } }. Every problem throws <see cref="JobValidationException"/>
 /// naming the field.
 /// </summary>
 public sealed record CleanJobArgs(string Input, string Output, string Model, CleanOptions Cleaning, string? Device)
@@ -21,13 +21,23 @@ public sealed record CleanJobArgs(string Input, string Output, string Model, Cle
 
     /// <summary>Every param a clean job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
     public static IReadOnlyList<string> ParamNames { get; } =
-        ["weight", "steps", "t_high", "t_low", "schedule", "step", "noise", "min_noise", "frames", "animations", "batch", "device"];
+        ["weight", "steps", "t_high", "t_low", "schedule", "step", "noise", "min_noise", "frames", "animations", "batch", "mask", "device"];
 
     /// <summary>params.noise as a number: every cutout's pixel noise std in flux units; null (the default "estimate") measures each cutout's background.</summary>
     public double? Noise { get; init; }
 
     /// <summary>params.animations: how many cutouts (the first, in file order) get a GIF and a strip, 0 to 1000 (default 8).</summary>
     public int Animations { get; init; } = 8;
+
+    /// <summary>
+    /// params.mask "auto" (the default): ignore in the data term the pixels where the prior finds significant light it
+    /// does not expect (<see cref="ArtifactMask"/>), so that the prior fills them in; "none" keeps every pixel, and a
+    /// significant artifact then stays (the data term holds it: 12-20 % removed at weight 1, docs/formats.md).
+    /// </summary>
+    public bool AutoMask { get; init; } = true;
+
+    /// <summary>Values accepted by params.mask.</summary>
+    public static IReadOnlyList<string> MaskNames { get; } = ["auto", "none"];
 
     /// <summary>params.batch: cutouts cleaned together, 1 to 1024 (default 16).</summary>
     public int Batch { get; init; } = 16;
@@ -69,6 +79,7 @@ public sealed record CleanJobArgs(string Input, string Output, string Model, Cle
             Noise = noise,
             Animations = p.GetInt32("animations", 8, 0, 1000),
             Batch = p.GetInt32("batch", 16, 1, 1024),
+            AutoMask = p.GetString("mask", "auto", MaskNames) == "auto",
         };
     }
 }

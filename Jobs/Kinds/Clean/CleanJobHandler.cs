@@ -88,6 +88,7 @@ public sealed class CleanJobHandler(CutoutPipelineOptions? options = null) : Job
             ct.ThrowIfCancellationRequested();
             var batch = cutouts.Skip(start).Take(args.Batch).ToList();
             var sigmas = batch.Select(c => args.Noise ?? BackgroundNoise.Estimate(c.Pixels, c.Height, c.Width).Sigma).ToArray();
+            var masks = args.AutoMask ? ArtifactMask.Compute(model, batch, args.Noise, args.Cleaning.MinNoise, args.Batch, ct) : null;
             float[] frames;
             using (var scope = NewDisposeScope())
             {
@@ -95,7 +96,8 @@ public sealed class CleanJobHandler(CutoutPipelineOptions? options = null) : Job
                 var bad = batch.FindIndex(c => c.Pixels.Any(v => v <= model.Transform.DomainMin));
                 if (bad >= 0)
                     throw new JobValidationException(file.File.Path, $"cutout '{batch[bad].Id}' has pixels at or below {model.Transform.DomainMin}, outside the model's transform {model.Transform.Spec}");
-                using var result = Cleaner.Clean(model.Process, model.Score, model.Transform, x, tensor(sigmas, ScalarType.Float32).to(model.Device), null, args.Cleaning, ct);
+                using var mask = masks is null ? null : tensor(masks, [batch.Count, 1, size, size]).to(model.Device);
+                using var result = Cleaner.Clean(model.Process, model.Score, model.Transform, x, tensor(sigmas, ScalarType.Float32).to(model.Device), mask, args.Cleaning, ct);
                 result.Cleaned.contiguous().cpu().data<float>().CopyTo(cleaned, start * pixels);
                 result.Removed.contiguous().cpu().data<float>().CopyTo(removed, start * pixels);
                 frames = result.Frames.contiguous().cpu().data<float>().ToArray(); // [F x n x 1 x H x W]
@@ -112,7 +114,8 @@ public sealed class CleanJobHandler(CutoutPipelineOptions? options = null) : Job
                     max = Math.Max(max, Math.Abs(v));
                 }
                 rows.Append(Quote(batch[i].Id)).Append(',').Append(Num(Math.Max(sigmas[i], args.Cleaning.MinNoise))).Append(',')
-                    .Append(Num(sum)).Append(',').Append(Num(abs)).Append(',').Append(Num(max)).Append('\n');
+                    .Append(Num(sum)).Append(',').Append(Num(abs)).Append(',').Append(Num(max)).Append(',')
+                    .Append(masks is null ? 0 : masks.AsSpan(i * pixels, pixels).Count(0f)).Append('\n');
                 if (animated >= args.Animations) continue;
                 animated++;
                 animations.Add((batch[i].Id, [.. Enumerable.Range(0, frameCount).Select(k => frames.AsSpan(((k * batch.Count) + i) * pixels, pixels).ToArray())]));

@@ -135,13 +135,25 @@ public class PriorJobHandlersTests
         using var codec = SKCodec.Create(new MemoryStream(store.Get(gifs[0])!));
         Assert.Equal(4 + 5, codec.FrameCount);
         var csv = Encoding.UTF8.GetString(store.Get("clout/clean.csv")!).TrimEnd('\n').Split('\n');
-        Assert.Equal("id,noise_sigma,removed_flux,removed_abs_flux,max_abs_removed", csv[0]);
+        Assert.Equal("id,noise_sigma,removed_flux,removed_abs_flux,max_abs_removed,masked_pixels", csv[0]);
         Assert.Equal(6, csv.Length);
+        Assert.All(csv.Skip(1), row => Assert.InRange(int.Parse(row.Split(',')[5], CultureInfo.InvariantCulture), 0, 64));
         // the noise is estimated from each cutout's background: about the 0.02 that was added
         Assert.InRange(double.Parse(csv[1].Split(',')[1], CultureInfo.InvariantCulture), 0.01, 0.04);
     }
 
+    [Fact]
+    public async Task Clean_MaskNone_KeepsEveryPixelInTheDataTerm()
+    {
+        var store = Store();
+        var request = HandlerJobs.Request("clean", "data", "clout", """{ "steps": 4, "animations": 0, "mask": "none" }""");
+        Assert.Equal(JobOutcome.Completed, await new CleanJobHandler().RunAsync(HandlerJobs.Context(store, request), CancellationToken.None));
+        var csv = Encoding.UTF8.GetString(store.Get("clout/clean.csv")!).TrimEnd('\n').Split('\n');
+        Assert.All(csv.Skip(1), row => Assert.Equal("0", row.Split(',')[5]));
+    }
+
     [Theory]
+    [InlineData("""{ "mask": "ring" }""", "params.mask")]
     [InlineData("""{ "t_high": 20 }""", "params.t_high")]
     [InlineData("""{ "noise": "none" }""", "params.noise")]
     [InlineData("""{ "schedule": "cosine" }""", "params.schedule")]

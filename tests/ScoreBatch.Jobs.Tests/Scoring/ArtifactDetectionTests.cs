@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Cleaning;
 using ScoreBatch.Jobs.Likelihood;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Sampling;
@@ -28,7 +29,7 @@ namespace ScoreBatch.Jobs.Tests.Scoring;
 /// </summary>
 public class ArtifactDetectionTests(ITestOutputHelper output)
 {
-    private const int Size = 32, TrainCount = 2000, References = 150, Pairs = 200, Steps = 1000, Batch = 64, LikelihoodPairs = 80;
+    private const int Size = 32, TrainCount = 2000, References = 150, Pairs = 200, Steps = 1000, Batch = 64, LikelihoodPairs = 80, CleanPairs = 40;
 
     [Fact]
     public async Task Recipe_NoisyRingsAndCompanions_AucAbove95PerKindAndAboveTheBaseline()
@@ -84,6 +85,8 @@ public class ArtifactDetectionTests(ITestOutputHelper output)
 
         LikelihoodSeparatesPairs(prior, clean, twins, new Random(5));
         output.WriteLine($"total with likelihood {clock.Elapsed.TotalSeconds:F0} s");
+        CleanRemovesArtifacts(prior, clean, twins, new Random(6));
+        output.WriteLine($"total with cleaning {clock.Elapsed.TotalSeconds:F0} s");
     }
 
     /// <summary>
@@ -123,6 +126,102 @@ public class ArtifactDetectionTests(ITestOutputHelper output)
             output.WriteLine($"{kind}: bits/dim higher with the artifact in {separated:P0} of {mine.Length} pairs; unpaired AUC {auc:F3}");
             Assert.True(separated >= 0.9, $"{kind}: bits/dim higher with the artifact in only {separated:P0} of {mine.Length} pairs");
         }
+    }
+
+    /// <summary>
+    /// The clean job's recipe (weight 1, 60 annealed steps, params.mask "auto") with the same prior on the first
+    /// <see cref="CleanPairs"/> galaxies, each observed once with noise (S/N 10 to 1000) alone and with its artifact:
+    /// the injected component's flux (over the pixels where the noise-free artifact exceeds 1 % of its peak) must be
+    /// reduced by at least 80 %, and the galaxy's own flux (where the noise-free galaxy exceeds 5 % of its peak, off the
+    /// artifact) change by at most 5 %, each in at least 80 % of the pairs per kind; a clean cutout's cleaned version
+    /// must stay closer to the noise-free galaxy than the noise it is cleaned at (median rms error below
+    /// max(sigma, min_noise)). Measured with `scorebatch clean --mask auto` on 100 pairs (2 Dec 2026): 100 % of rings
+    /// and companions reduced by at least 80 % (median 1.03 / 0.98), galaxy change median 0.4 % (at most 5 % in 94 %;
+    /// the others at S/N below 22), clean cutouts' median rms error 0.51 of that noise.
+    /// </summary>
+    private void CleanRemovesArtifacts(ScoringModel prior, SyntheticDataset clean, SyntheticDataset twins, Random rng)
+    {
+        var options = new CleanOptions();
+        int plane = Size * Size;
+        var alone = new Cutout[CleanPairs];
+        var with = new Cutout[CleanPairs];
+        var sigmas = new double[CleanPairs];
+        for (int i = 0; i < CleanPairs; i++)
+        {
+            sigmas[i] = 1 / Math.Pow(10, 1 + (2 * rng.NextDouble()));
+            float[] a = clean.Image(i).ToArray(), b = twins.Image(i).ToArray();
+            for (int k = 0; k < plane; k++)
+            {
+                var n = (float)(sigmas[i] * Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()));
+                a[k] += n;
+                b[k] += n;
+            }
+            alone[i] = new Cutout($"clean#{i}", Size, Size, a);
+            with[i] = new Cutout($"twin#{i}", Size, Size, b);
+        }
+        float[] Cleaned(Cutout[] cutouts)
+        {
+            var masks = ArtifactMask.Compute(prior, cutouts, noise: null, options.MinNoise, batch: CleanPairs);
+            using var scope = NewDisposeScope();
+            var x = tensor(cutouts.SelectMany(c => c.Pixels).ToArray(), [CleanPairs, 1, Size, Size]);
+            var estimated = cutouts.Select(c => (float)BackgroundNoise.Estimate(c.Pixels, c.Height, c.Width).Sigma).ToArray();
+            using var result = Cleaner.Clean(prior.Process, prior.Score, prior.Transform, x, tensor(estimated), tensor(masks, [CleanPairs, 1, Size, Size]), options);
+            return result.Cleaned.contiguous().data<float>().ToArray();
+        }
+        var (cleanedAlone, cleanedWith) = (Cleaned(alone), Cleaned(with));
+        foreach (var kind in new[] { ArtifactKind.Ring, ArtifactKind.Companion })
+        {
+            var mine = Enumerable.Range(0, CleanPairs).Where(i => twins.Entries[i].Artifact == kind).ToArray();
+            var reductions = new List<double>();
+            var changes = new List<double>();
+            foreach (var i in mine)
+            {
+                ReadOnlySpan<float> galaxy = clean.Image(i), twin = twins.Image(i);
+                double peak = 0, galaxyPeak = 0;
+                for (int k = 0; k < plane; k++)
+                {
+                    peak = Math.Max(peak, twin[k] - galaxy[k]);
+                    galaxyPeak = Math.Max(galaxyPeak, galaxy[k]);
+                }
+                double injected = 0, left = 0, before = 0, after = 0;
+                for (int k = 0; k < plane; k++)
+                {
+                    int at = (i * plane) + k;
+                    double artifact = twin[k] - galaxy[k];
+                    if (artifact > 0.01 * peak)
+                    {
+                        injected += artifact;
+                        left += cleanedWith[at] - alone[i].Pixels[k]; // what is left of it: cleaned twin minus the same noisy galaxy alone
+                    }
+                    else if (galaxy[k] > 0.05 * galaxyPeak)
+                    {
+                        before += alone[i].Pixels[k];
+                        after += cleanedWith[at];
+                    }
+                }
+                reductions.Add(1 - (left / injected));
+                changes.Add(Math.Abs(after - before) / before);
+            }
+            double removed = reductions.Count(r => r >= 0.8) / (double)mine.Length, kept = changes.Count(c => c <= 0.05) / (double)mine.Length;
+            output.WriteLine($"{kind}: clean removed >= 80 % of the injected flux in {removed:P0} of {mine.Length} pairs (median {Median(reductions):F2}); galaxy flux changed <= 5 % in {kept:P0} (median {Median(changes):P1})");
+            Assert.True(removed >= 0.8, $"{kind}: clean removed at least 80 % of the artifact in only {removed:P0} of {mine.Length} pairs");
+            Assert.True(kept >= 0.8, $"{kind}: clean changed the galaxy's own flux by at most 5 % in only {kept:P0} of {mine.Length} pairs");
+        }
+        var errors = Enumerable.Range(0, CleanPairs).Select(i =>
+        {
+            ReadOnlySpan<float> galaxy = clean.Image(i);
+            double sum = 0;
+            for (int k = 0; k < plane; k++) sum += Math.Pow(cleanedAlone[(i * plane) + k] - galaxy[k], 2);
+            return Math.Sqrt(sum / plane) / Math.Max(sigmas[i], options.MinNoise);
+        }).ToList();
+        output.WriteLine($"clean cutouts: median rms error of the cleaned image {Median(errors):F2} of the noise it is cleaned at");
+        Assert.True(Median(errors) < 1, $"cleaned clean cutouts are {Median(errors):F2} noise sigmas from the noise-free galaxy (median)");
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : 0.5 * (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]);
     }
 
     /// <summary>Each galaxy (peak 1) plus white Gaussian noise of std 1/SNR, SNR log-uniform in [10, 1000].</summary>
