@@ -28,16 +28,60 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    // Low-precision copies of the token MLP's two Linear layers' weights and biases, not parameters: never saved,
+    // never trained. Null: every product in the parameters' own dtype.
+    private Tensor[]? _lowWeights;
+    private Tensor[]? _lowBiases;
+
+    /// <summary>
+    /// Runs the token MLP's two matrix products (half of the block's multiply-adds) in <paramref name="type"/>
+    /// (bfloat16: AVX512_BF16 kernels on CPUs that have them) from copies of the current weights; the channel MLP,
+    /// the LayerNorms and the residual stream stay in the parameters' dtype. Measured on a trained 32² prior, the
+    /// channel MLP's second product in bfloat16 alone adds 0.7 % relative L2 to the score, the token MLP 0.15 %.
+    /// Null goes back to full precision. For inference only: the copies do not follow later weight updates.
+    /// </summary>
+    public void UseMatmulPrecision(ScalarType? type)
+    {
+        DisposeLowPrecision();
+        if (type is not { } t) return;
+        Linear[] layers = [token_mlp[0], token_mlp[1]];
+        using var noGrad = no_grad();
+        _lowWeights = [.. layers.Select(l => l.weight!.detach().to(t))];
+        _lowBiases = [.. layers.Select(l => l.bias!.detach().to(t))];
+    }
+
     /// <summary><paramref name="z"/> [N x C x P] -> [N x C x P].</summary>
     public override Tensor forward(Tensor z)
     {
         using var scope = NewDisposeScope();
         // Token mixing: Linear over the last axis (P) of [N x C x P]. ReLU in place on the hidden [N x C x Ht]
         // (the largest activation): Linear's backward does not need its output, so autograd allows it.
-        var h = token_mlp[1].forward(token_mlp[0].forward(norm1.forward(z)).relu_());
+        var h = Mlp(norm1.forward(z), token_mlp, 0);
         var zt = h.AddInPlace(z).transpose(1, 2); // residual added in place into the fresh MLP output; [N x P x C]
         // Channel mixing: Linear over the last axis (C) of [N x P x C].
-        var g = channel_mlp[1].forward(channel_mlp[0].forward(norm2.forward(zt)).relu_());
+        var g = Mlp(norm2.forward(zt), channel_mlp, 2);
         return g.AddInPlace(zt).transpose(1, 2).MoveToOuterDisposeScope(); // [N x C x P]
+    }
+
+    /// <summary>Linear, ReLU, Linear; the token MLP (<paramref name="first"/> 0) in the low precision when set (hidden kept in it,
+    /// output back to the input's dtype).</summary>
+    private Tensor Mlp(Tensor x, ModuleList<Linear> mlp, int first)
+    {
+        if (_lowWeights is null || _lowBiases is null || first != 0) return mlp[1].forward(mlp[0].forward(x).relu_());
+        var hidden = nn.functional.linear(x.to(_lowWeights[first].dtype), _lowWeights[first], _lowBiases[first]).relu_();
+        return nn.functional.linear(hidden, _lowWeights[first + 1], _lowBiases[first + 1]).to(x.dtype);
+    }
+
+    private void DisposeLowPrecision()
+    {
+        foreach (var t in (_lowWeights ?? []).Concat(_lowBiases ?? [])) t.Dispose();
+        _lowWeights = null;
+        _lowBiases = null;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) DisposeLowPrecision();
+        base.Dispose(disposing);
     }
 }

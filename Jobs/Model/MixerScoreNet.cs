@@ -40,6 +40,13 @@ public sealed class MixerScoreNet : ScoreNet
     /// <inheritdoc />
     public override ScoreNetConditioning Conditioning => ScoreNetConditioning.TimeFraction;
 
+    /// <summary>The blocks' token and channel MLPs in <paramref name="type"/>; the patch convolutions, LayerNorms and the
+    /// residual stream stay in full precision (<see cref="MixerBlock.UseMatmulPrecision"/>).</summary>
+    public override void UseMatmulPrecision(ScalarType? type)
+    {
+        foreach (var block in blocks) block.UseMatmulPrecision(type);
+    }
+
     /// <inheritdoc />
     public override Tensor forward(Tensor y, Tensor c)
     {

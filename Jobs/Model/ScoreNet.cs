@@ -17,4 +17,13 @@ public abstract class ScoreNet(string name, ScoreNetOptions options) : nn.Module
     /// <summary>Scores a batch: <paramref name="y"/> [N x 1 x H x W] (model space), <paramref name="c"/> [N] the conditioning
     /// (<see cref="Conditioning"/>); returns [N x 1 x H x W].</summary>
     public abstract override Tensor forward(Tensor y, Tensor c);
+
+    /// <summary>
+    /// Runs the network's large matrix products in <paramref name="type"/> (e.g. bfloat16) for inference, or in full
+    /// precision again with null. Architectures without a low-precision path throw <see cref="NotSupportedException"/>.
+    /// </summary>
+    public virtual void UseMatmulPrecision(ScalarType? type)
+    {
+        if (type is not null) throw new NotSupportedException($"the {Options.Architecture} network has no {type} inference path (the mixer has)");
+    }
 }

@@ -20,7 +20,8 @@ public enum ScoreMapFormat
 /// <param name="Architecture">Score network architecture, e.g. "mixer".</param>
 /// <param name="T">Diffusion time of the evaluation.</param>
 /// <param name="Transform">Data transform of the model, e.g. "log1p(scale=0.1, log_jacobian=0)".</param>
-public sealed record ScoreMapProvenance(string JobId, string Model, string Architecture, double T, string Transform)
+/// <param name="Precision">Precision of the network's matrix products: "fp32" or "bf16" (FITS keyword SBPREC).</param>
+public sealed record ScoreMapProvenance(string JobId, string Model, string Architecture, double T, string Transform, string Precision = "fp32")
 {
     /// <summary>ScoreBatch's informational version (e.g. "1.0.0+abc123"), as written in SBVERSN.</summary>
     public static string SoftwareVersion { get; } =
@@ -70,6 +71,7 @@ public sealed class ScoreMapWriter(ScoreMapFormat format, ScoreMapProvenance pro
         var id = cutouts.Count == 1 ? cutouts[0].Id : relativeName;
         var cards = FitsProvenance.ForScoreMap(ScoreMapProvenance.SoftwareVersion, provenance.JobId, provenance.Model,
             provenance.Architecture, provenance.T, provenance.Transform, id).ToList();
+        cards.Add(new(FitsProvenance.Precision, provenance.Precision));
         if (cutouts.Count > 1)
         {
             var hdus = cutouts.Select(c => FitsProvenance.SplitId(c.Id).Hdu).Select(h => h.Split('#')[0]).Distinct().ToList();

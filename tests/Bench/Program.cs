@@ -12,6 +12,7 @@ using static TorchSharp.torch;
 //        --sizes 32,64 --workloads score,train --no-malloc-tuning]
 if (args.Length > 0 && args[0] == "queue") return await QueueVsLocal.RunAsync(args[1..]).ConfigureAwait(false);
 if (args.Length > 0 && args[0] == "prior") return PriorUses.Run(args[1..]);
+if (args.Length > 0 && args[0] == "precision") return Precision.Run(args[1..]);
 var arguments = args.ToList();
 string Arg(string name, string fallback)
 {

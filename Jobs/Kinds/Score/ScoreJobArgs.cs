@@ -9,7 +9,7 @@ namespace ScoreBatch.Jobs.Kinds.Score;
 /// { "kind": "score", "input": "container/prefix" (cutout files, or one file), "output": "container/prefix",
 ///   "model": "container/path.ckpt" (or a galaxygrad "path.eqx"), "params": { "t": 0.02, "batch": 64, "threshold": 100,
 ///   "log_jacobian": false, "device": "auto", "previews": 8, "format": "npy" | "fits",
-///   "noise": "estimate" | "none" | sigma, "calibration": "container/path/calibration.json" } }. Every problem throws <see cref="JobValidationException"/>
+///   "noise": "estimate" | "none" | sigma, "calibration": "container/path/calibration.json", "precision": "fp32" | "bf16" } }. Every problem throws <see cref="JobValidationException"/>
 /// naming the field.
 /// </summary>
 public sealed record ScoreJobArgs(string Input, string Output, string Model, ScoringOptions Scoring, string? Device)
@@ -30,7 +30,7 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
 
     /// <summary>Every param a score job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
-    public static IReadOnlyList<string> ParamNames { get; } = ["t", "batch", "threshold", "log_jacobian", "device", "previews", "format", "noise", "calibration", "likelihood", "probes"];
+    public static IReadOnlyList<string> ParamNames { get; } = ["t", "batch", "threshold", "log_jacobian", "device", "previews", "format", "noise", "calibration", "likelihood", "probes", "precision"];
 
     /// <summary>
     /// params.likelihood: also compute each cutout's log-likelihood (PF-ODE, <see cref="Jobs.Likelihood.LikelihoodEstimator"/>,
@@ -38,6 +38,15 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     /// Needs cutouts of the model's size.
     /// </summary>
     public Jobs.Likelihood.LikelihoodOptions? Likelihood { get; init; }
+
+    /// <summary>
+    /// params.precision: "fp32" (the default) or "bf16": the mixer's MLP products in bfloat16 for every forward pass of
+    /// the job (<see cref="Model.ScoreNet.UseMatmulPrecision"/>; score maps within 1 % relative L2 of fp32, checked in CI).
+    /// </summary>
+    public string Precision { get; init; } = "fp32";
+
+    /// <summary>Values accepted by params.precision.</summary>
+    public static IReadOnlyList<string> PrecisionNames { get; } = ["fp32", "bf16"];
 
     /// <summary>params.calibration: a calibration.json written by a calibrate job, or null.</summary>
     public string? Calibration { get; init; }
@@ -107,6 +116,7 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
                 : p.Has("probes") ? throw new JobValidationException("params.probes", "is read only with \"likelihood\": true") : null,
             ScoreFormat = p.GetString("format", "npy", FormatNames) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy,
             Calibration = p.Has("calibration") ? JobNames.Check("params.calibration", p.GetString("calibration", ""), requireBlobName: true) : null,
+            Precision = p.GetString("precision", "fp32", PrecisionNames),
             NoiseGiven = p.Has("noise"),
             TGiven = p.Has("t"),
         };

@@ -53,6 +53,17 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
             throw;
         }
         using var model = modelLoad.Result;
+        if (args.Precision == "bf16")
+        {
+            try
+            {
+                model.Prior.Network.UseMatmulPrecision(ScalarType.BFloat16);
+            }
+            catch (NotSupportedException e)
+            {
+                throw new JobValidationException("params.precision", $"{args.Model}: {e.Message}");
+            }
+        }
         var scoring = args.Calibration is null
             ? args.Scoring
             : await LoadCalibrationAsync(context.Store, args, model, cancellationToken).ConfigureAwait(false);
@@ -71,7 +82,7 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
         ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName);
 
         var previews = new AnomalyPreviews(args.Previews, AnomalyPreviews.RankingFor(scoring.Calibration is not null));
-        var maps = new ScoreMapWriter(args.ScoreFormat, new ScoreMapProvenance(context.Request.Id, args.Model, model.Architecture, args.Scoring.T, transformName),
+        var maps = new ScoreMapWriter(args.ScoreFormat, new ScoreMapProvenance(context.Request.Id, args.Model, model.Architecture, args.Scoring.T, transformName, args.Precision),
             context.CacheDirectory);
         var rows = new List<ScoreSummary>();
         var featureRows = new List<(string Id, IReadOnlyList<double> Features)>();

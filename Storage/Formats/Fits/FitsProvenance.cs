@@ -18,6 +18,9 @@ public static class FitsProvenance
     public const string CutoutId = "CUTOUTID";
     public const string CutoutCount = "NCUTOUT";
 
+    /// <summary>Precision of the network's matrix products (fp32 or bf16, the score job's params.precision).</summary>
+    public const string Precision = "SBPREC";
+
     private static readonly Dictionary<string, string> Comments = new()
     {
         [Creator] = "software that wrote this file",

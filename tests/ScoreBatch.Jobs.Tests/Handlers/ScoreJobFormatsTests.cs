@@ -119,7 +119,7 @@ public class ScoreJobFormatsTests
                 import json
                 from astropy.io import fits
                 h = fits.getheader('field.fits')
-                print(json.dumps({k: h[k] for k in ('JOBID', 'MODEL', 'ARCH', 'TSCORE', 'TRANSFRM', 'INFILE', 'INHDU', 'NCUTOUT', 'SBVERSN')}))
+                print(json.dumps({k: h[k] for k in ('JOBID', 'MODEL', 'ARCH', 'TSCORE', 'TRANSFRM', 'INFILE', 'INHDU', 'NCUTOUT', 'SBVERSN', 'SBPREC')}))
                 """, dir);
             Assert.Equal("job-fits", r.GetProperty("JOBID").GetString());
             Assert.Equal("models/tiny.eqx", r.GetProperty("MODEL").GetString());
@@ -129,6 +129,7 @@ public class ScoreJobFormatsTests
             Assert.Equal("field.fits", r.GetProperty("INFILE").GetString());
             Assert.Equal("[0]", r.GetProperty("INHDU").GetString());
             Assert.Equal(2, r.GetProperty("NCUTOUT").GetInt32());
+            Assert.Equal("fp32", r.GetProperty("SBPREC").GetString());
             Assert.False(string.IsNullOrEmpty(r.GetProperty("SBVERSN").GetString()));
         }
         finally
