@@ -98,6 +98,140 @@ public sealed class SplitJobTests(AzuriteFixture azurite, ITestOutputHelper outp
             Assert.True(whole[name].AsSpan().SequenceEqual(runs[1][name]), $"{name} differs from the unsplit job's");
     }
 
+    [Fact]
+    public async Task SplitScoreJob_ParentAndChildRedelivered_NothingSentTwiceAndOutputsUnchanged()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var ct = timeout.Token;
+        var probe = Probe;
+        await SplitJobs.UploadAsync(probe.Store, _container, Files, PerFile, ct);
+        var queue = AzuriteFixture.UniqueName("splitre");
+        var parent = $"{_container}/again";
+        var body = SplitJobs.ScoreJob("split-again", _container, parent, Split);
+        await probe.Queues.GetQueue(queue).SendAsync(body, ct);
+        await probe.Queues.GetQueue(queue).SendAsync(body, ct); // a second delivery of the parent (at-least-once)
+
+        // Both copies of the parent, and nothing else: the second finds the plan and every child's status.
+        using (var fanOut = SplitJobs.Host(azurite, queue, _cache.Path, "fan-out", new Dictionary<string, string?> { ["ScoreBatch:MaxJobs"] = "2", ["ScoreBatch:ExitWhenIdle"] = "false" }))
+            await SplitJobs.RunToEndAsync(fanOut, ct);
+        Assert.Equal(Parts, await probe.Queues.GetQueue(queue).ApproximateCountAsync(ct));
+        var fannedOut = (await probe.Status.GetAsync(parent, ct))!;
+        Assert.Equal((JobState.Running, Parts, 0), (fannedOut.State, fannedOut.Parts!.Total, fannedOut.Parts.Succeeded.Count));
+
+        using (var worker = SplitJobs.Host(azurite, queue, _cache.Path, "children"))
+            await SplitJobs.RunToEndAsync(worker, ct);
+        var done = (await probe.Status.GetAsync(parent, ct))!;
+        Assert.Equal(JobState.Succeeded, done.State);
+        var manifest = await probe.AuditAsync(parent, ct, SplitOwnFiles);
+        var outputs = await SplitJobs.OutputsAsync(probe.Store, parent, ct);
+
+        // Late copies of a child and of the parent: acknowledged, nothing rewritten, the record as it was.
+        var child = ScoreBatch.Worker.Runner.Split.SplitFanOut.ChildOf(ParseRequest(body), 1);
+        await probe.Queues.GetQueue(queue).SendAsync(child.ToJson(), ct);
+        await probe.Queues.GetQueue(queue).SendAsync(body, ct);
+        using (var late = SplitJobs.Host(azurite, queue, _cache.Path, "late"))
+            await SplitJobs.RunToEndAsync(late, ct);
+        Assert.Equal(0, await probe.Queues.GetQueue(queue).ApproximateCountAsync(ct));
+        Assert.Equal(manifest.ToJson(), (await ManifestWriter.ReadAsync(probe.Store, parent, ct))!.ToJson());
+        var after = await SplitJobs.OutputsAsync(probe.Store, parent, ct);
+        Assert.Equal(outputs.Keys, after.Keys);
+        foreach (var (name, bytes) in outputs) Assert.True(bytes.AsSpan().SequenceEqual(after[name]), $"{name} changed");
+        var final = (await probe.Status.GetAsync(parent, ct))!;
+        Assert.Equal((JobState.Succeeded, Parts, (long)Files * PerFile, done.UpdatedAt), (final.State, final.Parts!.Succeeded.Count, final.Parts.Cutouts, final.UpdatedAt));
+    }
+
+    [Fact]
+    public async Task SplitScoreJob_GatherInterruptedByFault_RedoneToTheSameOutputsOnce()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var ct = timeout.Token;
+        var probe = Probe;
+        await SplitJobs.UploadAsync(probe.Store, _container, Files, PerFile, ct);
+        var queue = AzuriteFixture.UniqueName("splitfault");
+        var (clean, faulted) = ($"{_container}/clean", $"{_container}/faulted");
+        await probe.Queues.GetQueue(queue).SendAsync(SplitJobs.ScoreJob("split-clean", _container, clean, Split), ct);
+        await probe.Queues.GetQueue(queue).SendAsync(SplitJobs.ScoreJob("split-faulted", _container, faulted, Split), ct);
+
+        // The gather of "faulted" fails after summary.csv and the rank previews are written, before the histogram and _SUCCESS.
+        FailOnceStore? store = null;
+        using (var host = SplitJobs.Host(azurite, queue, _cache.Path, "faulty", wrap: s => store = new FailOnceStore(s, $"{faulted}/previews/histogram.png")))
+            await SplitJobs.RunToEndAsync(host, ct);
+        Assert.True(store!.Fired);
+
+        var status = (await probe.Status.GetAsync(faulted, ct))!;
+        Assert.Equal(JobState.Succeeded, status.State);
+        await probe.AuditAsync(faulted, ct, SplitOwnFiles);
+        var claim = (await probe.Store.ReadAsync($"{faulted}/_GATHER", ct)).ToString();
+        Assert.Matches("\"jobId\":\"split-faulted/part-0000[0-3]\"", claim);
+        var (a, b) = (await SplitJobs.OutputsAsync(probe.Store, clean, ct), await SplitJobs.OutputsAsync(probe.Store, faulted, ct));
+        Assert.Equal(a.Keys, b.Keys);
+        foreach (var (name, bytes) in a) Assert.True(bytes.AsSpan().SequenceEqual(b[name]), $"{name} differs after the redone gather");
+    }
+
+    [Fact]
+    public async Task SplitScoreJob_PoisonedChild_ParentFailsNamingTheChildAndNoGather()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var ct = timeout.Token;
+        var probe = Probe;
+        await SplitJobs.UploadAsync(probe.Store, _container, 0, PerFile, ct);
+        for (var i = 0; i < 4; i++)
+            await probe.Store.WriteAsync($"{_container}/bad/f-{i:D2}.npy", BinaryData.FromBytes(i == 2 ? TinyPrior.CutoutWithPixel(float.NaN) : TinyPrior.Cutouts(PerFile, i)), overwrite: true, ct);
+        var queue = AzuriteFixture.UniqueName("splitpoison");
+        var parent = $"{_container}/poisoned";
+        await probe.Queues.GetQueue(queue).SendAsync(SplitJobs.ScoreJob("split-poisoned", _container, parent, Split, input: "bad"), ct);
+        using (var host = SplitJobs.Host(azurite, queue, _cache.Path, "poison"))
+            await SplitJobs.RunToEndAsync(host, ct);
+
+        var status = (await probe.Status.GetAsync(parent, ct))!;
+        Assert.Equal(JobState.Failed, status.State);
+        Assert.StartsWith("part split-poisoned/part-00001 failed: ", status.LastError, StringComparison.Ordinal);
+        Assert.Contains("f-02.npy", status.LastError, StringComparison.Ordinal);
+        Assert.Contains("must be finite", status.LastError, StringComparison.Ordinal);
+        var failure = Assert.Single(status.Parts!.Failed!);
+        Assert.Equal("split-poisoned/part-00001", failure.Id);
+        Assert.Equal([0], status.Parts.Succeeded);
+        Assert.Equal(JobState.Failed, (await probe.Status.GetAsync($"{parent}/parts/part-00001", ct))!.State);
+        Assert.Null(await probe.Store.GetInfoAsync($"{parent}/_SUCCESS", ct));
+        Assert.Null(await probe.Store.GetInfoAsync($"{parent}/_GATHER", ct));
+    }
+
+    [Fact]
+    public async Task SplitScoreJob_CancelledAfterFanOut_ChildrenDroppedAndEveryStatusCancelled()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var ct = timeout.Token;
+        var probe = Probe;
+        await SplitJobs.UploadAsync(probe.Store, _container, Files, PerFile, ct);
+        var queue = AzuriteFixture.UniqueName("splitcancel");
+        var parent = $"{_container}/cancelled";
+        await probe.Queues.GetQueue(queue).SendAsync(SplitJobs.ScoreJob("split-cancelled", _container, parent, Split), ct);
+        using (var fanOut = SplitJobs.Host(azurite, queue, _cache.Path, "fan-out", new Dictionary<string, string?> { ["ScoreBatch:MaxJobs"] = "1", ["ScoreBatch:ExitWhenIdle"] = "false" }))
+            await SplitJobs.RunToEndAsync(fanOut, ct);
+
+        var result = await new ScoreBatch.Worker.Submission.JobCanceller(probe.Store, probe.Status, TimeProvider.System).CancelAsync(parent, "test", ct);
+        Assert.Equal(new ScoreBatch.Worker.Submission.CancelResult("split-cancelled", JobState.Running, true), result);
+        Assert.Equal(JobState.Cancelled, (await probe.Status.GetAsync(parent, ct))!.State);
+        using (var worker = SplitJobs.Host(azurite, queue, _cache.Path, "children"))
+            await SplitJobs.RunToEndAsync(worker, ct);
+
+        Assert.Equal(0, await probe.Queues.GetQueue(queue).ApproximateCountAsync(ct));
+        for (var p = 0; p < Parts; p++)
+        {
+            Assert.Equal(JobState.Cancelled, (await probe.Status.GetAsync($"{parent}/parts/part-{p:D5}", ct))!.State);
+            Assert.Null(await probe.Store.GetInfoAsync($"{parent}/parts/part-{p:D5}/_SUCCESS", ct));
+        }
+        Assert.Equal(JobState.Cancelled, (await probe.Status.GetAsync(parent, ct))!.State);
+        Assert.Null(await probe.Store.GetInfoAsync($"{parent}/_SUCCESS", ct));
+    }
+
+    /// <summary>What a split parent's manifest leaves out: the runner's files and the children's own outputs (their manifests stand for them).</summary>
+    private static bool SplitOwnFiles(string relative) =>
+        relative is "_SPLIT" or "_GATHER" || (relative.StartsWith("parts/", StringComparison.Ordinal) && !relative.EndsWith("/_SUCCESS", StringComparison.Ordinal));
+
+    private static ScoreBatch.Jobs.Contracts.JobRequest ParseRequest(string body) =>
+        new ScoreBatch.Worker.Runner.JobMessageParser(_ => true, () => ["score"]).Parse(body).Request!;
+
     private WorkerProcess StartWorker(string queue, string name)
     {
         var w = WorkerProcess.Start(name, WorkerProcess.FastSettings(azurite.ConnectionString, queue, name, Path.Combine(_cache.Path, name), TimeSpan.FromSeconds(20)), output.WriteLine);

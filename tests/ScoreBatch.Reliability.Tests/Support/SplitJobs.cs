@@ -25,9 +25,9 @@ internal static class SplitJobs
             await store.WriteAsync($"{container}/data/f-{i:D2}.npy", BinaryData.FromBytes(TinyPrior.Cutouts(perFile, seed: i)), overwrite: true, ct);
     }
 
-    /// <summary>A score job over "&lt;container&gt;/data" (params.split when <paramref name="split"/> is given).</summary>
-    public static string ScoreJob(string id, string container, string output, int? split, int previews = 3) =>
-        "{\"schema\":1,\"id\":\"" + id + "\",\"kind\":\"score\",\"input\":\"" + container + "/data\",\"output\":\"" + output
+    /// <summary>A score job over "&lt;container&gt;/&lt;input&gt;" (params.split when <paramref name="split"/> is given).</summary>
+    public static string ScoreJob(string id, string container, string output, int? split, int previews = 3, string input = "data") =>
+        "{\"schema\":1,\"id\":\"" + id + "\",\"kind\":\"score\",\"input\":\"" + container + "/" + input + "\",\"output\":\"" + output
         + "\",\"model\":\"" + container + "/models/tiny.ckpt\",\"params\":{\"device\":\"cpu\",\"previews\":" + previews.ToString(CultureInfo.InvariantCulture)
         + (split is { } n ? ",\"split\":" + n.ToString(CultureInfo.InvariantCulture) : "") + "}}";
 
@@ -81,4 +81,32 @@ internal static class SplitJobs
         await host.StartAsync(ct);
         await host.WaitForShutdownAsync(ct);
     }
+}
+
+/// <summary>The store a host uses, with one injected failure: the first write to <paramref name="failPath"/> throws (a
+/// gather cut short after some of its files are written); every other call goes through unchanged.</summary>
+internal sealed class FailOnceStore(IArtifactStore inner, string failPath) : IArtifactStore
+{
+    private int _failed;
+
+    /// <summary>Whether the fault fired.</summary>
+    public bool Fired => Volatile.Read(ref _failed) == 1;
+
+    public IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, CancellationToken cancellationToken) => inner.ListAsync(prefix, cancellationToken);
+
+    public Task<BinaryData> ReadAsync(string path, CancellationToken cancellationToken) => inner.ReadAsync(path, cancellationToken);
+
+    public Task<ArtifactContent?> TryReadAsync(string path, CancellationToken cancellationToken) => inner.TryReadAsync(path, cancellationToken);
+
+    public Task<ArtifactInfo?> GetInfoAsync(string path, CancellationToken cancellationToken) => inner.GetInfoAsync(path, cancellationToken);
+
+    public Task<bool> WriteAsync(string path, BinaryData content, bool overwrite, CancellationToken cancellationToken) =>
+        path == failPath && Interlocked.CompareExchange(ref _failed, 1, 0) == 0
+            ? throw new IOException($"injected fault writing {path}")
+            : inner.WriteAsync(path, content, overwrite, cancellationToken);
+
+    public Task<string?> WriteConditionalAsync(string path, BinaryData content, string? ifMatchETag, CancellationToken cancellationToken) =>
+        inner.WriteConditionalAsync(path, content, ifMatchETag, cancellationToken);
+
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) => inner.DeleteAsync(path, cancellationToken);
 }
