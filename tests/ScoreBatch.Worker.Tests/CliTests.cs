@@ -25,6 +25,21 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void SubmitBuild_ScoreWithSplitZero_RefusedNamingParamsSplit()
+    {
+        var e = Assert.Throws<JobValidationException>(() => SubmitCommand.Build(null, "score", "s1", "galaxies/all", "out/s1", "models/model.ckpt", ["split=0"]));
+        Assert.Equal("params.split", e.Field);
+        Assert.Equal(500, SubmitCommand.Build(null, "score", "s1", "galaxies/all", "out/s1", "models/model.ckpt", ["split=500"]).Params.GetInt32("split", 0, 1, 1000));
+    }
+
+    [Fact]
+    public void SubmitBuild_TrainWithSplit_RefusedAsNotAParamOfTrainJobs()
+    {
+        var e = Assert.Throws<JobValidationException>(() => SubmitCommand.Build(null, "train", "j1", "galaxies/train", "out/j1", null, ["split=10"]));
+        Assert.Equal("params.split", e.Field);
+    }
+
+    [Fact]
     public void SubmitBuild_MisspeltParam_RefusedWithSuggestionAndKnownList()
     {
         var e = Assert.Throws<JobValidationException>(() => SubmitCommand.Build(null, "train", "j1", "galaxies/train", "out/j1", null, ["stpes=5"]));

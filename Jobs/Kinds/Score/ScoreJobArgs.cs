@@ -137,7 +137,7 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     private ScoreJobArgs CheckSplit(JobRequest request)
     {
         if ((SplitOf is null) != (Part is null))
-            throw new JobValidationException(SplitOf is null ? "params.part" : "params.split_of", "params.split_of and params.part are given together (the runner sets both on a split job's children)");
+            throw new JobValidationException(SplitOf is null ? "params.split_of" : "params.part", "params.split_of and params.part are given together (the runner sets both on a split job's children)");
         if (SplitOf is null) return this;
         if (Split is not null) throw new JobValidationException("params.split", "a child of a split job (params.split_of) does not split again");
         var expected = SplitNames.PartOutput(SplitOf, Part!.Value);
