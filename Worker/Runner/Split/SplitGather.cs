@@ -25,19 +25,49 @@ public sealed partial class SplitGather(IArtifactStore store, IStatusStore statu
     {
         ArgumentNullException.ThrowIfNull(child);
         if (SplitLink.ParentOf(child) is not { } link) return;
-        var cutouts = (await status.GetAsync(child.Output, ct).ConfigureAwait(false))?.Progress is { Unit: "cutouts" } p ? p.Done : 0;
-        var parent = await status.UpdateAsync(link.ParentOutput, s => s is null ? Missing(link.ParentOutput) : SplitTransitions.PartSucceeded(s, link.Part, cutouts, time.GetUtcNow()), ct)
-            .ConfigureAwait(false);
+        var cutouts = await CutoutsOfAsync(child.Output, ct).ConfigureAwait(false);
+        var parent = await RecordAsync(link.ParentOutput, s => SplitTransitions.PartSucceeded(s, link.Part, cutouts, time.GetUtcNow()), ct).ConfigureAwait(false);
         if (parent.State is not (JobState.Running or JobState.Queued) || parent.Parts is not { AllSucceeded: true }) return;
         await TryGatherAsync(link.ParentOutput, parent.JobId, child.Id, ct).ConfigureAwait(false);
     }
+
+    /// <summary>Rows of the child's summary.csv: its cutouts, whatever its status.json last recorded (a child that died
+    /// between its _SUCCESS and its status has older progress there).</summary>
+    private async Task<long> CutoutsOfAsync(string childOutput, CancellationToken ct)
+    {
+        var summary = await store.ReadAsync(ArtifactPath.Combine(childOutput, Jobs.Scoring.ScoreShards.SummaryFile), ct).ConfigureAwait(false);
+        var rows = summary.ToMemory().Span.Count((byte)'\n') - 1; // header line, then one line per cutout, each ending in \n
+        return Math.Max(0, rows);
+    }
+
+    /// <summary>
+    /// An update of the parent's status.json. Every child that finishes writes there, so many finishing at once can
+    /// lose the ETag race more often than one read-modify-write allows: each lost round set is tried again after a
+    /// short random pause (at most <see cref="ConflictSets"/> sets) before it counts as a failure.
+    /// </summary>
+    private async Task<JobStatus> RecordAsync(string parentOutput, Func<JobStatus, JobStatus> update, CancellationToken ct)
+    {
+        for (var set = 1; ; set++)
+        {
+            try
+            {
+                return await status.UpdateAsync(parentOutput, s => s is null ? Missing(parentOutput) : update(s), ct).ConfigureAwait(false);
+            }
+            catch (StatusConflictException) when (set < ConflictSets)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(50, 50 * (1 << Math.Min(set, 5)))), time, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Sets of conflict rounds a parent's status update gets (each set is <see cref="BlobStatusStore.MaxConflictRounds"/> rounds).</summary>
+    private const int ConflictSets = 6;
 
     /// <summary>A child was given up: the parent fails with its name and reason (its other children run to their end; no gather follows).</summary>
     public async Task ChildGivenUpAsync(string childId, string parentOutput, string reason, CancellationToken ct)
     {
         if (await status.GetAsync(parentOutput, ct).ConfigureAwait(false) is null) return; // not a child any split job sent
-        var parent = await status.UpdateAsync(parentOutput, s => s is null ? Missing(parentOutput) : SplitTransitions.PartFailed(s, childId, reason, time.GetUtcNow(), options.WorkerId), ct)
-            .ConfigureAwait(false);
+        var parent = await RecordAsync(parentOutput, s => SplitTransitions.PartFailed(s, childId, reason, time.GetUtcNow(), options.WorkerId), ct).ConfigureAwait(false);
         LogPartFailed(logger, parent.JobId, childId, reason);
     }
 
@@ -101,8 +131,7 @@ public sealed partial class SplitGather(IArtifactStore store, IStatusStore statu
     }
 
     private Task<JobStatus> MarkGatheredAsync(string parentOutput, CancellationToken ct) =>
-        status.UpdateAsync(parentOutput, s => s is null ? Missing(parentOutput)
-            : s.State == JobState.Succeeded ? s : SplitTransitions.Gathered(s, time.GetUtcNow(), options.WorkerId), ct);
+        RecordAsync(parentOutput, s => s.State == JobState.Succeeded ? s : SplitTransitions.Gathered(s, time.GetUtcNow(), options.WorkerId), ct);
 
     private static JobStatus Missing(string parentOutput) =>
         throw new InvalidOperationException($"'{OutputLayout.StatusPath(parentOutput)}' is missing: a split job's status is written before any child is sent");
