@@ -41,6 +41,23 @@ public sealed class ScoreGatherTests
     }
 
     [Fact]
+    public async Task CombineAsync_Calibrated_RankedByAnomalyAndFeaturesInTheSameOrder()
+    {
+        // max_abs_score would rank f0.npy#0 first; with a calibration the anomaly column ranks (and features.csv follows).
+        ScoreSummary[] part0 = [Row("f0.npy#0", 9) with { Anomaly = 1.5 }, Row("f0.npy#1", 1) with { Anomaly = 4.0 }];
+        ScoreSummary[] part1 = [Row("f1.npy#0", 2) with { Anomaly = 3.0 }];
+        var store = await StoreWithPartsAsync(part0, part1);
+        await store.WriteAsync($"{SplitNames.PartOutput(Parent, 0)}/features.csv", BinaryData.FromString("id,a,b\nf0.npy#0,1,2\nf0.npy#1,3,4\n"), overwrite: true, CancellationToken.None);
+        await store.WriteAsync($"{SplitNames.PartOutput(Parent, 1)}/features.csv", BinaryData.FromString("id,a,b\nf1.npy#0,5,6\n"), overwrite: true, CancellationToken.None);
+
+        var files = await ScoreGather.CombineAsync(store, Parent, Plan(2) with { RankedBy = "anomaly" }, ArrayLimits.Default, CancellationToken.None);
+
+        Assert.Equal(["summary.csv", "features.csv"], files.Select(f => f.RelativePath));
+        Assert.Equal(Encoding.UTF8.GetString(ScoreSummaryCsv.ToBytes([part0[1], part1[0], part0[0]])), Encoding.UTF8.GetString(files[0].Bytes));
+        Assert.Equal("id,a,b\nf0.npy#1,3,4\nf1.npy#0,5,6\nf0.npy#0,1,2\n", Encoding.UTF8.GetString(files[1].Bytes));
+    }
+
+    [Fact]
     public async Task CombineAsync_PartsWithDifferentColumns_NamesThePartThatDiffers()
     {
         var store = await StoreWithPartsAsync([Row("f0.npy#0", 1)], [Row("f1.npy#0", 2) with { LogLikelihood = -3, BitsPerDim = 0.5 }]);
