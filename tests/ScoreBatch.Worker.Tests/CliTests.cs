@@ -122,6 +122,21 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void StatusDescribe_FailedSplitParent_PartsLineAndEachFailedChild()
+    {
+        var s = new JobStatus
+        {
+            JobId = "survey", Kind = "score", State = JobState.Failed, Attempt = 1, Progress = new JobStatusProgress(2, 3, "parts", "600 cutouts scored"),
+            LastError = "part survey/part-00001 failed: f-02.npy: must be finite", UpdatedAt = DateTimeOffset.UnixEpoch,
+            Parts = new JobStatusParts(3, [0, 2], 600, [new JobStatusPartFailure("survey/part-00001", "f-02.npy: must be finite")]),
+        };
+        var text = StatusCommand.Describe(s, "out/survey");
+        Assert.Contains("progress: 2/3 parts (67 %) 600 cutouts scored", text, StringComparison.Ordinal);
+        Assert.Contains("parts:    2/3 succeeded, 600 cutouts scored (children: survey/part-NNNNN)", text, StringComparison.Ordinal);
+        Assert.Contains("failed:   survey/part-00001: f-02.npy: must be finite", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Heartbeat_TouchedThenAged_AgeFollowsClock()
     {
         var path = Path.Combine(Path.GetTempPath(), $"hb-{Guid.NewGuid():N}", "heartbeat");
