@@ -82,17 +82,31 @@ public sealed class AnomalyPreviews
         ArgumentNullException.ThrowIfNull(cutout);
         ArgumentNullException.ThrowIfNull(score);
         var m = score.Summary;
+        Offer(PreviewOf(cutout, score.Score, m), RankOf(m, Quantity));
+    }
+
+    /// <summary>The preview of a scored cutout: its input and score map, titled with its summary.csv numbers.</summary>
+    public static CutoutPreview PreviewOf(Cutout cutout, float[] score, ScoreSummary m)
+    {
+        ArgumentNullException.ThrowIfNull(cutout);
+        ArgumentNullException.ThrowIfNull(m);
         List<KeyValuePair<string, double>> values = m.Anomaly is { } anomaly
             ? [new("anomaly", anomaly), new("p_value", m.PValue ?? double.NaN), new("max_abs_score", m.MaxAbsScore), new("t", m.T),
                new("flux_outside", m.FluxOutside), new("peaks", m.Peaks)]
             : [new("max_abs_score", m.MaxAbsScore), new("max_row", m.MaxRow), new("max_col", m.MaxCol),
                new("mean_abs_score", m.MeanAbsScore), new("frac_above", m.FracAbove), new("t", m.T),
                new("flux_outside", m.FluxOutside), new("peaks", m.Peaks)];
-        var rank = Quantity == RankedByAnomaly ? m.Anomaly ?? double.NaN : m.MaxAbsScore;
-        Offer(new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score.Score, values)
+        return new CutoutPreview(cutout.Id, cutout.Height, cutout.Width, cutout.Pixels, score, values)
         {
             Region = m.Region is { Area: > 0 } region ? region : null,
-        }, rank);
+        };
+    }
+
+    /// <summary>The value a cutout is ranked by under <paramref name="quantity"/> (NaN when it has none).</summary>
+    public static double RankOf(ScoreSummary m, string quantity)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        return quantity == RankedByAnomaly ? m.Anomaly ?? double.NaN : m.MaxAbsScore;
     }
 
     private static int Compare((double Score, long Order) a, (double Score, long Order) b) =>
@@ -109,13 +123,29 @@ public sealed class AnomalyPreviews
         var kept = new List<(CutoutPreview Preview, (double Score, long Order) Priority)>();
         foreach (var (element, priority) in _top.UnorderedItems) kept.Add((element, priority));
         kept.Sort((a, b) => Compare(b.Priority, a.Priority));
-        var files = new List<(string, byte[])>(kept.Count + 1);
-        for (int i = 0; i < kept.Count; i++)
-            files.Add(($"{PreviewRenderer.Folder}/{PreviewRenderer.FileName(i + 1, kept[i].Preview.Id)}", PreviewRenderer.RenderCutout(kept[i].Preview, Options)));
-        if (_scores.Any(double.IsFinite))
+        return RenderRanked([.. kept.Select(k => (k.Preview, k.Priority.Score))], _scores, K, Quantity, Options);
+    }
+
+    /// <summary>
+    /// The pictures of <see cref="Render"/> from what was already chosen: <paramref name="ranked"/>, the (at most
+    /// <paramref name="k"/>) most anomalous cutouts with their scores, most anomalous first, and
+    /// <paramref name="scores"/>, every cutout's score for the histogram. A split job's gather renders its combined
+    /// previews this way.
+    /// </summary>
+    public static IReadOnlyList<(string RelativePath, byte[] Png)> RenderRanked(IReadOnlyList<(CutoutPreview Preview, double Score)> ranked,
+        IReadOnlyList<double> scores, int k, string quantity, PreviewOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(ranked);
+        ArgumentNullException.ThrowIfNull(scores);
+        options ??= PreviewOptions.Default;
+        if (k == 0) return [];
+        var files = new List<(string, byte[])>(ranked.Count + 1);
+        for (int i = 0; i < ranked.Count; i++)
+            files.Add(($"{PreviewRenderer.Folder}/{PreviewRenderer.FileName(i + 1, ranked[i].Preview.Id)}", PreviewRenderer.RenderCutout(ranked[i].Preview, options)));
+        if (scores.Any(double.IsFinite))
         {
-            double? threshold = kept.Count == K && K > 0 ? kept[^1].Priority.Score : null;
-            files.Add(($"{PreviewRenderer.Folder}/{PreviewRenderer.HistogramFile}", PreviewRenderer.RenderHistogram(_scores, Quantity, threshold, Options)));
+            double? threshold = ranked.Count == k && k > 0 ? ranked[^1].Score : null;
+            files.Add(($"{PreviewRenderer.Folder}/{PreviewRenderer.HistogramFile}", PreviewRenderer.RenderHistogram(scores, quantity, threshold, options)));
         }
         return files;
     }

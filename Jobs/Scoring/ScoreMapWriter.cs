@@ -39,7 +39,10 @@ public sealed class ScoreMapWriter(ScoreMapFormat format, ScoreMapProvenance pro
     public ScoreMapFormat Format { get; } = format;
 
     /// <summary>The output name relative to the job's output prefix for the input file <paramref name="relativeName"/>.</summary>
-    public string RelativeOutputName(string relativeName) => Format switch
+    public string RelativeOutputName(string relativeName) => RelativeOutputName(Format, relativeName);
+
+    /// <summary>The map file's name under the output prefix for an input named <paramref name="relativeName"/> in <paramref name="format"/>.</summary>
+    public static string RelativeOutputName(ScoreMapFormat format, string relativeName) => format switch
     {
         ScoreMapFormat.Npy => ScoreShards.RelativeOutputName(relativeName),
         _ => $"{ScoreShards.Folder}/{(relativeName.EndsWith(".fits", StringComparison.OrdinalIgnoreCase) ? relativeName : relativeName + ".fits")}",

@@ -44,6 +44,9 @@ public sealed record JobStatus
     public DateTimeOffset? FinishedAt { get; init; }
     public string? WorkerId { get; init; }
 
+    /// <summary>A split job's children (params.split), aggregated; null for any other job.</summary>
+    public JobStatusParts? Parts { get; init; }
+
     /// <summary>
     /// Serialisation used for status.json (and _SUCCESS, poison envelopes): camelCase, indented, enums in lower
     /// case; status.json from source-generated metadata (<see cref="StorageJsonContext"/>).

@@ -45,6 +45,11 @@ internal static class StatusCommand
         };
         if (s.Progress is { } p)
             lines.Add($"  progress: {p.Done}/{p.Total} {p.Unit} ({(p.Total > 0 ? 100.0 * p.Done / p.Total : 0):F0} %){(p.Message is null ? "" : " " + p.Message)}");
+        if (s.Parts is { } parts)
+        {
+            lines.Add($"  parts:    {parts.Succeeded.Count}/{parts.Total} succeeded, {parts.Cutouts} cutouts scored (children: {s.JobId}/part-NNNNN)");
+            foreach (var f in parts.Failed ?? []) lines.Add($"  failed:   {f.Id}: {f.Reason}");
+        }
         if (s.LastError is not null) lines.Add($"  last error{(s.ErrorField is null ? "" : $" ({s.ErrorField})")}: {s.LastError}");
         if (s.Retries > 0) lines.Add($"  storage retries: {s.Retries}");
         lines.Add($"  updated:  {s.UpdatedAt:u}{(s.WorkerId is null ? "" : $" by {s.WorkerId}")}");

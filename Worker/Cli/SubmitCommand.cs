@@ -29,17 +29,23 @@ internal static class SubmitCommand
             DefaultValueFactory = _ => "normal",
         };
         priority.AcceptOnlyFromAmong("high", "normal", "low");
+        var split = new Option<int?>("--split")
+        {
+            Description = "Score jobs: fan out into children of at most N input files each, run by any workers, then gathered (params.split).",
+        };
 
         var command = new Command("submit", "Submit a job to the queue and print its id.");
-        foreach (var o in new Option[] { file, kind, id, input, output, model, param, base64, priority }) command.Options.Add(o);
+        foreach (var o in new Option[] { file, kind, id, input, output, model, param, base64, priority, split }) command.Options.Add(o);
         storage.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             JobRequest request;
             try
             {
+                var parameters = parse.GetValue(param) ?? [];
+                if (parse.GetValue(split) is { } n) parameters = [.. parameters, $"split={n.ToString(System.Globalization.CultureInfo.InvariantCulture)}"];
                 request = Build(parse.GetValue(file), parse.GetValue(kind), parse.GetValue(id), parse.GetValue(input), parse.GetValue(output),
-                    parse.GetValue(model), parse.GetValue(param) ?? []);
+                    parse.GetValue(model), parameters);
             }
             catch (Exception e) when (e is JobValidationException or JsonException or IOException)
             {
@@ -97,6 +103,8 @@ internal static class SubmitCommand
         var request = parsed.Request ?? throw new JobValidationException(parsed.Problem!.Field, parsed.Problem.Reason);
         // The worker refuses params its handler does not read; say so now rather than after a round trip.
         if (JobParamNames.For(request.Kind) is { } known) request.Params.RefuseUnknown(request.Kind, known);
+        if (request.Kind == JobKinds.Score && request.Params.Has("split"))
+            request.Params.GetInt32("split", 1, 1, Jobs.Kinds.Score.ScoreJobArgs.MaxSplit); // a bad --split fails here, not on a worker
         return request;
     }
 

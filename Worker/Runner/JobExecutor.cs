@@ -5,6 +5,7 @@ using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;
 using ScoreBatch.Storage.Status;
+using ScoreBatch.Worker.Runner.Split;
 
 namespace ScoreBatch.Worker.Runner;
 
@@ -29,9 +30,14 @@ public sealed partial class JobExecutor(
     private readonly WorkerOptions _o = options.Value;
     private readonly JobLimits _limits = limits.Value;
     private readonly JobMessageParser _parser = new(registry);
-    private readonly JobAttempt _attempt = new(store, status, new OutcomeWriter(queues, store, status, options.Value, time, logger), options.Value,
-        limits.Value, time, heartbeat, logger);
+    private readonly JobAttempt _attempt = new(store, status, new OutcomeWriter(queues, store, status, options.Value, time, logger,
+        new SplitGather(store, status, options.Value, limits.Value.ToArrayLimits(), time, logger)), options.Value, limits.Value, time, heartbeat, logger);
     private OutcomeWriter Outcomes => _attempt.Outcomes;
+
+    private SplitFanOut FanOut => _fanOut ??= new SplitFanOut(queues, store, status,
+        new SplitGather(store, status, _o, _limits.ToArrayLimits(), time, logger), _o, time, logger);
+
+    private SplitFanOut? _fanOut;
 
 
     /// <summary>Processes <paramref name="message"/> of the normal-priority queue; <paramref name="stopping"/> is the host's shutdown signal.</summary>
@@ -83,7 +89,9 @@ public sealed partial class JobExecutor(
             if (owner is null || owner.JobId == request.Id)
             {
                 LogAlreadyDone(logger, request.Output);
-                await lease.DeleteAsync(stopping).ConfigureAwait(false);
+                // A split job's child redelivered after it succeeded: its parent's record (or the gather) may not be done yet.
+                if (await Outcomes.AfterChildSucceededAsync(lease, request, attempt).ConfigureAwait(false))
+                    await lease.DeleteAsync(stopping).ConfigureAwait(false);
                 return;
             }
             // Another job finished here: refuse this one with the owner's name (never acknowledge it as "already done").
@@ -134,6 +142,13 @@ public sealed partial class JobExecutor(
             using var final = FinalizeToken();
             await Outcomes.GiveUpAsync(lease, request.Id, request.Kind, request.Output, "output: " + ownership.Refusal(request.Output, request.Id), "output", 0, final.Token)
                 .ConfigureAwait(false);
+            return;
+        }
+
+        if (SplitLink.IsParent(request))
+        {
+            // A split job is not run here: its children are (docs/worker.md, "Split jobs").
+            await FanOut.RunAsync(lease, request, attempt, Outcomes, stopping).ConfigureAwait(false);
             return;
         }
 

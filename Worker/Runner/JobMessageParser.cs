@@ -28,7 +28,8 @@ public sealed partial class JobMessageParser(Func<string, bool> isKnownKind, Fun
 
     private static readonly HashSet<string> Fields = new(StringComparer.Ordinal) { "schema", "id", "kind", "input", "output", "model", "params" };
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$", RegexOptions.CultureInvariant)]
+    // A split job's children are "<id>/part-NNNNN" (SplitNames); no other id holds a '/'.
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,127}(/part-[0-9]{5})?$", RegexOptions.CultureInvariant)]
     private static partial Regex IdPattern();
 
     public JobMessageParser(JobHandlerRegistry registry) : this(registry.Handles, () => registry.Kinds) { }
@@ -68,7 +69,7 @@ public sealed partial class JobMessageParser(Func<string, bool> isKnownKind, Fun
 
         if (o["id"] is null) return Fail(Problem("id", "is missing"));
         if (id is null || !IdPattern().IsMatch(id))
-            return Fail(Problem("id", $"must be 1-128 characters of A-Z, a-z, 0-9, '.', '_' and '-', got {o["id"]!.ToJsonString()}"));
+            return Fail(Problem("id", $"must be 1-128 characters of A-Z, a-z, 0-9, '.', '_' and '-' (a split job's child: that and '/part-NNNNN'), got {o["id"]!.ToJsonString()}"));
 
         if (o["kind"] is null) return Fail(Problem("kind", "is missing"));
         if (kind is null) return Fail(Problem("kind", $"must be a string, got {o["kind"]!.ToJsonString()}"));

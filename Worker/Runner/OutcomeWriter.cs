@@ -17,7 +17,8 @@ public sealed partial class OutcomeWriter(
     IStatusStore status,
     WorkerOptions options,
     TimeProvider time,
-    ILogger logger)
+    ILogger logger,
+    Split.SplitGather? splits = null)
 {
     private IJobQueue PoisonQueue => queues.GetQueue(options.PoisonQueueName);
 
@@ -31,10 +32,46 @@ public sealed partial class OutcomeWriter(
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(end);
         var manifest = await ManifestWriter.WriteAsync(store, request.Output, request.Id, request.Kind, time, null, ct, written).ConfigureAwait(false);
-        await SettleAsync(request, end(), ct).ConfigureAwait(false); // after the manifest: its storage retries are counted
+        var settled = end();
+        await SettleAsync(request, settled, ct).ConfigureAwait(false); // after the manifest: its storage retries are counted
         WorkerMetrics.JobsSucceeded.Add(1, WorkerMetrics.Job(request.Kind, lease.QueueName));
         LogSucceeded(logger, request.Id, manifest.Files.Count, request.Output);
-        await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
+        if (await AfterChildSucceededAsync(lease, request, settled.Attempt).ConfigureAwait(false)) await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A split job's child that succeeded (now or on an earlier delivery) records itself in its parent and gathers
+    /// when it completes the set (<see cref="Split.SplitGather"/>); true when its message may be deleted. When that
+    /// fails, the message comes back after <see cref="RetryDelay"/> and its next delivery does it again; past
+    /// MaxAttempts deliveries the parent fails with the error instead. Any other job: true at once.
+    /// </summary>
+    public async Task<bool> AfterChildSucceededAsync(MessageLease lease, JobRequest request, int attempt)
+    {
+        ArgumentNullException.ThrowIfNull(lease);
+        ArgumentNullException.ThrowIfNull(request);
+        if (splits is null || Split.SplitLink.ParentOf(request) is not { } link) return true;
+        // Its own budget: a gather reads every child's summary, longer than the final writes of one attempt.
+        using var budget = new CancellationTokenSource(options.RenewalInterval, time);
+        try
+        {
+            await splits.ChildSucceededAsync(request, budget.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            using var final = new CancellationTokenSource(options.FinalizeTimeout, time);
+            if (attempt >= options.MaxAttempts)
+            {
+                LogGatherGaveUp(logger, e, request.Id, attempt);
+                await splits.ChildGivenUpAsync(request.Id, link.ParentOutput, $"recording or gathering after it succeeded failed on delivery {attempt}: {e.GetType().Name}: {e.Message}",
+                    final.Token).ConfigureAwait(false);
+                return true;
+            }
+            var delay = RetryDelay(attempt);
+            LogGatherFailed(logger, e, request.Id, delay);
+            await ReleaseAsync(lease, delay, final.Token).ConfigureAwait(false);
+            return false;
+        }
     }
 
     /// <summary>Status queued with progress; the message visible again now (shutdown).</summary>
@@ -92,6 +129,9 @@ public sealed partial class OutcomeWriter(
             await status.UpdateAsync(output, s => StatusTransitions.GivenUp(s, jobId ?? m.MessageId, kind, m.DequeueCount, reason, field, retries,
                 time.GetUtcNow(), options.WorkerId), ct).ConfigureAwait(false);
         }
+        // A split job's child given up fails its parent, naming it (the parent's output is known from the child's id and output).
+        if (splits is not null && Split.SplitLink.ParentOutputOf(jobId, output) is { } parentOutput)
+            await splits.ChildGivenUpAsync(jobId!, parentOutput, reason, ct).ConfigureAwait(false);
         WorkerMetrics.JobsPoisoned.Add(1, WorkerMetrics.Job(kind, lease.QueueName));
         LogPoisoned(logger, m.MessageId, options.PoisonQueueName, reason);
         await AcknowledgeAsync(lease, ct).ConfigureAwait(false);
@@ -136,6 +176,12 @@ public sealed partial class OutcomeWriter(
         var owner = await OutputOwnership.ReadAsync(store, output, ct).ConfigureAwait(false);
         return owner is null || owner.JobId == jobId;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Job {JobId} succeeded but recording it in its split parent (or the gather) failed; the message returns in {Delay}")]
+    private static partial void LogGatherFailed(ILogger logger, Exception e, string jobId, TimeSpan delay);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Job {JobId}: recording it in its split parent (or the gather) failed on delivery {Attempt}; failing the parent")]
+    private static partial void LogGatherGaveUp(ILogger logger, Exception e, string jobId, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Job {JobId} succeeded: {FileCount} files under {Output}")]
     private static partial void LogSucceeded(ILogger logger, string jobId, int fileCount, string output);

@@ -70,7 +70,7 @@ internal static class QueueVsLocal
     }
 
     /// <summary>A default 32² mixer with fixed random weights: throughput does not depend on training.</summary>
-    private static void WriteModel(string path)
+    internal static void WriteModel(string path)
     {
         using var g = new TorchSharp.torch.Generator(0);
         using var net = ScoreNetFactory.Create(new ScoreNetOptions { ImageSize = 32 }, g);
@@ -79,7 +79,7 @@ internal static class QueueVsLocal
     }
 
     /// <summary>N cutouts as files of <paramref name="perFile"/> [k x 32 x 32]; 500 distinct galaxies repeated.</summary>
-    private static void WriteCutouts(string folder, int n, int perFile)
+    internal static void WriteCutouts(string folder, int n, int perFile)
     {
         Directory.CreateDirectory(folder);
         var distinct = new SyntheticDatasetBuilder(new SersicGalaxyOptions(Size: 32)).Build(Math.Min(500, n), seed: 5);
@@ -96,7 +96,7 @@ internal static class QueueVsLocal
     private sealed record Run(double Wall, double PeakMiB, double CpuSeconds);
 
     /// <summary>CPU seconds (user + system) used so far by the processes of Azurite's process group.</summary>
-    private static double GroupCpuSeconds(string state)
+    internal static double GroupCpuSeconds(string state)
     {
         var group = File.ReadAllText(Path.Combine(state, "azurite.pid")).Trim();
         double ticks = 0;
@@ -126,7 +126,7 @@ internal static class QueueVsLocal
             double.Parse(parts[2], CultureInfo.InvariantCulture) + double.Parse(parts[3], CultureInfo.InvariantCulture));
     }
 
-    private static async Task Exec(string file, string[] arguments)
+    internal static async Task Exec(string file, string[] arguments)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in arguments) psi.ArgumentList.Add(a);

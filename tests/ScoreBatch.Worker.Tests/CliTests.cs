@@ -25,6 +25,21 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void SubmitBuild_ScoreWithSplitZero_RefusedNamingParamsSplit()
+    {
+        var e = Assert.Throws<JobValidationException>(() => SubmitCommand.Build(null, "score", "s1", "galaxies/all", "out/s1", "models/model.ckpt", ["split=0"]));
+        Assert.Equal("params.split", e.Field);
+        Assert.Equal(500, SubmitCommand.Build(null, "score", "s1", "galaxies/all", "out/s1", "models/model.ckpt", ["split=500"]).Params.GetInt32("split", 0, 1, 1000));
+    }
+
+    [Fact]
+    public void SubmitBuild_TrainWithSplit_RefusedAsNotAParamOfTrainJobs()
+    {
+        var e = Assert.Throws<JobValidationException>(() => SubmitCommand.Build(null, "train", "j1", "galaxies/train", "out/j1", null, ["split=10"]));
+        Assert.Equal("params.split", e.Field);
+    }
+
+    [Fact]
     public void SubmitBuild_MisspeltParam_RefusedWithSuggestionAndKnownList()
     {
         var e = Assert.Throws<JobValidationException>(() => SubmitCommand.Build(null, "train", "j1", "galaxies/train", "out/j1", null, ["stpes=5"]));
@@ -104,6 +119,21 @@ public sealed class CliTests
         Assert.Contains("progress: 250/1000 steps (25 %)", text, StringComparison.Ordinal);
         Assert.Contains("last error: IOException: reset", text, StringComparison.Ordinal);
         Assert.Contains("storage retries: 3", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void StatusDescribe_FailedSplitParent_PartsLineAndEachFailedChild()
+    {
+        var s = new JobStatus
+        {
+            JobId = "survey", Kind = "score", State = JobState.Failed, Attempt = 1, Progress = new JobStatusProgress(2, 3, "parts", "600 cutouts scored"),
+            LastError = "part survey/part-00001 failed: f-02.npy: must be finite", UpdatedAt = DateTimeOffset.UnixEpoch,
+            Parts = new JobStatusParts(3, [0, 2], 600, [new JobStatusPartFailure("survey/part-00001", "f-02.npy: must be finite")]),
+        };
+        var text = StatusCommand.Describe(s, "out/survey");
+        Assert.Contains("progress: 2/3 parts (67 %) 600 cutouts scored", text, StringComparison.Ordinal);
+        Assert.Contains("parts:    2/3 succeeded, 600 cutouts scored (children: survey/part-NNNNN)", text, StringComparison.Ordinal);
+        Assert.Contains("failed:   survey/part-00001: f-02.npy: must be finite", text, StringComparison.Ordinal);
     }
 
     [Fact]

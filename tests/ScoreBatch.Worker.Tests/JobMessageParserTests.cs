@@ -26,6 +26,18 @@ public sealed class JobMessageParserTests
     }
 
     [Theory]
+    [InlineData("run-7/part-00012", true)]
+    [InlineData("run-7/part-12", false)]
+    [InlineData("run-7/other", false)]
+    [InlineData("/part-00012", false)]
+    public void Parse_IdWithSlash_OnlyASplitJobsChildIdAccepted(string id, bool accepted)
+    {
+        var parsed = _parser.Parse(Full.Replace("\"id\":\"run-7\"", $"\"id\":\"{id}\"", StringComparison.Ordinal));
+        Assert.Equal(accepted, parsed.Request is not null);
+        if (!accepted) Assert.Equal("id", parsed.Problem!.Field);
+    }
+
+    [Theory]
     [InlineData("aGVsbG8gd29ybGQ=")] // base64 of "hello world": decodes, but not to JSON
     [InlineData("////")]
     [InlineData("")]

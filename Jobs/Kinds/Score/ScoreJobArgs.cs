@@ -1,5 +1,6 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Handlers;
+using ScoreBatch.Jobs.Kinds.Score.Split;
 using ScoreBatch.Jobs.Scoring;
 
 namespace ScoreBatch.Jobs.Kinds.Score;
@@ -30,7 +31,23 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
 
     /// <summary>Every param a score job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
-    public static IReadOnlyList<string> ParamNames { get; } = ["t", "batch", "threshold", "log_jacobian", "device", "previews", "format", "noise", "calibration", "likelihood", "probes", "precision"];
+    public static IReadOnlyList<string> ParamNames { get; } = ["t", "batch", "threshold", "log_jacobian", "device", "previews", "format", "noise", "calibration", "likelihood", "probes", "precision",
+        "split", "split_of", "part"];
+
+    /// <summary>Largest params.split (input files per child).</summary>
+    public const int MaxSplit = 1_000_000;
+
+    /// <summary>
+    /// params.split: fan the job out into children of at most this many input files each (the runner's business:
+    /// see docs/worker.md, "Split jobs"); null when the job runs whole. A handler run directly (the CLI) ignores it.
+    /// </summary>
+    public int? Split { get; init; }
+
+    /// <summary>params.split_of: a child's parent output prefix (set by the runner on the children it sends), or null.</summary>
+    public string? SplitOf { get; init; }
+
+    /// <summary>params.part: a child's part number in its parent's plan (with <see cref="SplitOf"/>), or null.</summary>
+    public int? Part { get; init; }
 
     /// <summary>
     /// params.likelihood: also compute each cutout's log-likelihood (PF-ODE, <see cref="Jobs.Likelihood.LikelihoodEstimator"/>,
@@ -119,6 +136,24 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
             Precision = p.GetString("precision", "fp32", PrecisionNames),
             NoiseGiven = p.Has("noise"),
             TGiven = p.Has("t"),
-        };
+            Split = p.Has("split") ? p.GetInt32("split", 1, 1, MaxSplit) : null,
+            SplitOf = p.Has("split_of") ? JobNames.Check("params.split_of", p.GetString("split_of", ""), requireBlobName: true) : null,
+            Part = p.Has("part") ? p.GetInt32("part", 0, 0, SplitNames.MaxParts - 1) : null,
+        }.CheckSplit(request);
+    }
+
+    /// <summary>A child (split_of with part) is exactly the child the runner would send: its id and output follow from
+    /// them, and it does not split again.</summary>
+    private ScoreJobArgs CheckSplit(JobRequest request)
+    {
+        if ((SplitOf is null) != (Part is null))
+            throw new JobValidationException(SplitOf is null ? "params.split_of" : "params.part", "params.split_of and params.part are given together (the runner sets both on a split job's children)");
+        if (SplitOf is null) return this;
+        if (Split is not null) throw new JobValidationException("params.split", "a child of a split job (params.split_of) does not split again");
+        var expected = SplitNames.PartOutput(SplitOf, Part!.Value);
+        if (Output.TrimEnd('/') != expected) throw new JobValidationException("output", $"a child of '{SplitOf}' (part {Part}) writes to '{expected}', not '{Output}'");
+        if (SplitNames.ParsePartId(request.Id) is not { } id || id.Index != Part)
+            throw new JobValidationException("id", $"a child of a split job has the id '<parent id>/{SplitNames.PartName(Part.Value)}', got '{request.Id}'");
+        return this;
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Handlers;
 using ScoreBatch.Jobs.Interop;
+using ScoreBatch.Jobs.Kinds.Score.Split;
 using ScoreBatch.Jobs.Likelihood;
 using ScoreBatch.Jobs.Previews;
 using ScoreBatch.Jobs.Runtime;
@@ -41,7 +42,10 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
         // Both are awaited whatever happens, so a failed listing never leaves a loaded model behind, and a bad model
         // is reported before a bad input, as when they ran one after the other.
         var modelLoad = LoadModelAsync(context.Store, args.Model, device, cancellationToken);
-        var listing = JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken);
+        // A child of a split job scores the files its parent's plan gives it; any other job, everything under input.
+        var listing = args.Part is { } part
+            ? PartFilesAsync(context.Store, args.SplitOf!, part, cancellationToken)
+            : JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken);
         try
         {
             await Task.WhenAll(modelLoad, listing).ConfigureAwait(false);
@@ -124,6 +128,23 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
         }
         ScoreJobLog.Finished(context.Logger, rows.Count, files.Count, args.Output);
         return JobOutcome.Completed;
+    }
+
+    /// <summary>The input files of part <paramref name="part"/> in the plan at <paramref name="parentOutput"/>; no plan or no such part names params.split_of or params.part.</summary>
+    private static async Task<IReadOnlyList<InputFile>> PartFilesAsync(IArtifactStore store, string parentOutput, int part, CancellationToken ct)
+    {
+        SplitPlan? plan;
+        try
+        {
+            plan = await SplitPlan.ReadAsync(store, parentOutput, ct).ConfigureAwait(false);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new JobValidationException("params.split_of", e.Message);
+        }
+        if (plan is null) throw new JobValidationException("params.split_of", $"'{SplitNames.PlanPath(parentOutput)}' does not exist (children are sent by the worker that splits their parent)");
+        if (part >= plan.Parts.Count) throw new JobValidationException("params.part", $"the plan at '{SplitNames.PlanPath(parentOutput)}' has {plan.Parts.Count} parts, not part {part}");
+        return [.. plan.Parts[part].Select(f => new InputFile(f.Path, f.Name, f.Size))];
     }
 
     /// <summary>The job's scoring options with params.calibration applied; a missing, corrupt or foreign one names the field.</summary>

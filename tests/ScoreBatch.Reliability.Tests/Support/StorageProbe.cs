@@ -47,16 +47,17 @@ public sealed class StorageProbe(string connectionString)
 
     /// <summary>
     /// Checks that <paramref name="output"/> has a manifest and that it lists exactly the files under the output
-    /// (besides status.json and _SUCCESS), each with its size and SHA-256. Returns the manifest.
+    /// (besides status.json and _SUCCESS, and those <paramref name="ignore"/> holds for, by relative name), each with its
+    /// size and SHA-256. Returns the manifest.
     /// </summary>
-    public async Task<OutputManifest> AuditAsync(string output, CancellationToken ct)
+    public async Task<OutputManifest> AuditAsync(string output, CancellationToken ct, Func<string, bool>? ignore = null)
     {
         var manifest = await ManifestWriter.ReadAsync(Store, output, ct) ?? throw new InvalidOperationException($"{output} has no manifest");
         var skip = new HashSet<string>(StringComparer.Ordinal) { OutputLayout.StatusPath(output), OutputLayout.SuccessPath(output), OutputLayout.OwnerPath(output) };
         var present = new List<string>();
         await foreach (var info in Store.ListAsync(OutputLayout.ListingPrefix(output), ct))
         {
-            if (!skip.Contains(info.Path)) present.Add(ArtifactPath.RelativeTo(output, info.Path));
+            if (!skip.Contains(info.Path) && ignore?.Invoke(ArtifactPath.RelativeTo(output, info.Path)) != true) present.Add(ArtifactPath.RelativeTo(output, info.Path));
         }
         Assert.Equal(present.Order(StringComparer.Ordinal), manifest.Files.Select(f => f.Path).Order(StringComparer.Ordinal));
         foreach (var entry in manifest.Files)
