@@ -27,6 +27,7 @@ internal static class QueueVsLocal
         }
         var counts = Arg("--cutouts", "5000,20000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var perFile = int.Parse(Arg("--per-file", "500"), CultureInfo.InvariantCulture);
+        var metrics = args.Contains("--metrics"); // also run the job again with the worker's metrics endpoint on
         var root = AzuriteScript.RepositoryRoot();
         // The build users run: the launcher's self-contained ReadyToRun publish (the container image's build).
         var cli = Path.Combine(root, "Worker", "bin", "Release", "app", "scorebatch");
@@ -59,6 +60,15 @@ internal static class QueueVsLocal
                 var azuriteCpu = GroupCpuSeconds(state) - azuriteBefore;
                 Console.WriteLine($"| {n} | local `score` | {local.Wall:F1} | {n / local.Wall:F0} | {local.PeakMiB:F0} | {local.CpuSeconds:F1} | | |");
                 Console.WriteLine($"| {n} | queue + Azurite | {queue.Wall:F1} | {n / queue.Wall:F0} | {queue.PeakMiB:F0} | {queue.CpuSeconds:F1} | {azuriteCpu:F1} | {100 * local.Wall / queue.Wall:F0} % |");
+                if (!metrics) continue;
+                // The same job again (new id and output) with --metrics-port: the endpoint's cost on a score job.
+                await Exec(cli, ["submit", "--connection", connection, "--queue", queueName, "--kind", "score", "--id", $"bench-{n}-metrics",
+                    "--input", $"bench-in/n{n}", "--output", $"bench-out/n{n}-metrics", "--model", "bench-models/model.ckpt",
+                    "--param", "previews=0", "--param", "device=cpu"]);
+                var observed = await Timed(cli, ["worker", "--connection", connection, "--queue", queueName, "--max-jobs", "1", "--device", "cpu",
+                    "--metrics-port", $"{AzuriteScript.FreePort()}"]);
+                Console.WriteLine($"| {n} | queue + Azurite, --metrics-port | {observed.Wall:F1} | {n / observed.Wall:F0} | {observed.PeakMiB:F0} | {observed.CpuSeconds:F1} | | " +
+                    $"{100 * local.Wall / observed.Wall:F0} % (CPU {100 * (observed.CpuSeconds / queue.CpuSeconds - 1):+0.0;-0.0} % against metrics off) |");
             }
             return 0;
         }
