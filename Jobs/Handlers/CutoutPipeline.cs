@@ -16,16 +16,21 @@ public sealed record CutoutFile(InputFile File, IReadOnlyList<Cutout> Cutouts);
 /// galaxy, are bound by round trips, so several download at once; they reach the compute stage in listing order).
 /// </param>
 /// <param name="UploadsAhead">Results waiting for upload (default 2: uploads never stall the compute stage on one slow write).</param>
+/// <param name="UploadsInFlight">
+/// Uploads running at once (default 8): a job over many one-cutout files is bound by one write round trip per file,
+/// so several overlap; each file's <see cref="CutoutPipeline{TResult}.Record"/> still runs in listing order.
+/// </param>
 /// <param name="BytesAhead">
 /// Listed bytes of the files ahead (default 64 MiB): however many files that is, at least one is always allowed, so
 /// a file larger than this downloads alone.
 /// </param>
-public sealed record CutoutPipelineOptions(int FilesAhead = 16, int UploadsAhead = 2, long BytesAhead = 64L << 20)
+public sealed record CutoutPipelineOptions(int FilesAhead = 16, int UploadsAhead = 2, long BytesAhead = 64L << 20, int UploadsInFlight = 8)
 {
     public CutoutPipelineOptions Validate()
     {
         if (FilesAhead < 1 || FilesAhead > 256) throw new ArgumentOutOfRangeException(nameof(FilesAhead), FilesAhead, $"FilesAhead must be between 1 and 256, got {FilesAhead}");
         if (UploadsAhead < 1 || UploadsAhead > 64) throw new ArgumentOutOfRangeException(nameof(UploadsAhead), UploadsAhead, $"UploadsAhead must be between 1 and 64, got {UploadsAhead}");
+        if (UploadsInFlight < 1 || UploadsInFlight > 64) throw new ArgumentOutOfRangeException(nameof(UploadsInFlight), UploadsInFlight, $"UploadsInFlight must be between 1 and 64, got {UploadsInFlight}");
         if (BytesAhead < 1) throw new ArgumentOutOfRangeException(nameof(BytesAhead), BytesAhead, $"BytesAhead must be positive, got {BytesAhead}");
         return this;
     }
@@ -37,7 +42,8 @@ public sealed record CutoutPipelineOptions(int FilesAhead = 16, int UploadsAhead
 /// <see cref="CutoutPipelineOptions.FilesAhead"/> files and <see cref="CutoutPipelineOptions.BytesAhead"/> listed
 /// bytes; the compute stage takes the next file together with the files after it that have already downloaded (up
 /// to <see cref="CutoutsPerPass"/> cutouts), so small files share batches, and never waits for more than the first;
-/// one upload stage writes each file's result in order. A bad file is a <see cref="JobValidationException"/> naming
+/// the upload stage hands each file's result to <see cref="Record"/> in listing order and then starts its
+/// <see cref="Upload"/>, with up to <see cref="CutoutPipelineOptions.UploadsInFlight"/> writes overlapping. A bad file is a <see cref="JobValidationException"/> naming
 /// it. One failed stage stops the others and its error, not the cancellations it caused, is what the caller sees;
 /// cancellation surfaces as <see cref="OperationCanceledException"/>.
 /// </summary>
@@ -47,8 +53,14 @@ public sealed class CutoutPipeline<TResult>(JobContext context, IReadOnlyList<In
     /// <summary>Computes one result per file of a batch of files (in their order). Runs on the compute stage only.</summary>
     public required Func<IReadOnlyList<CutoutFile>, CancellationToken, IReadOnlyList<TResult>> Compute { get; init; }
 
-    /// <summary>Writes one file's result (in listing order, one at a time).</summary>
+    /// <summary>
+    /// Writes one file's result. Several run at once (started in listing order), so it must not touch state shared
+    /// between files: what must follow listing order (summary rows, preview candidates) belongs in <see cref="Record"/>.
+    /// </summary>
     public required Func<CutoutFile, TResult, CancellationToken, Task> Upload { get; init; }
+
+    /// <summary>Takes note of one file's result, in listing order, one at a time, before its upload starts; null for nothing.</summary>
+    public Action<CutoutFile, TResult>? Record { get; init; }
 
     /// <summary>Cutouts the compute stage takes in one call, at most (a file larger than that is taken alone).</summary>
     public int CutoutsPerPass { get; init; } = 512;
@@ -173,8 +185,38 @@ public sealed class CutoutPipeline<TResult>(JobContext context, IReadOnlyList<In
 
         private async Task UploadAsync(CancellationToken ct)
         {
-            await foreach (var (file, result) in _computed.Reader.ReadAllAsync(ct).ConfigureAwait(false))
-                await pipeline.Upload(file, result, ct).ConfigureAwait(false);
+            var inFlight = new List<Task>();
+            ExceptionDispatchInfo? failure = null;
+            try
+            {
+                await foreach (var (file, result) in _computed.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                {
+                    pipeline.Record?.Invoke(file, result);
+                    inFlight.Add(pipeline.Upload(file, result, ct));
+                    if (inFlight.Count < options.UploadsInFlight) continue;
+                    var finished = await Task.WhenAny(inFlight).ConfigureAwait(false);
+                    inFlight.Remove(finished);
+                    await finished.ConfigureAwait(false); // a failed write surfaces here and stops the pipeline
+                }
+            }
+            catch (Exception e)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+            // Every started write ends before the stage does, so none outlives the job's attempt; the first failure wins.
+            try
+            {
+                await Task.WhenAll(inFlight).ConfigureAwait(false);
+            }
+            catch (Exception e) when (failure is null)
+            {
+                failure = ExceptionDispatchInfo.Capture(e);
+            }
+            catch (Exception) when (failure is not null)
+            {
+                // already failing: the first error is the one reported
+            }
+            failure?.Throw();
         }
     }
 }

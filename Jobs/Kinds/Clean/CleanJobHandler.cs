@@ -54,8 +54,8 @@ public sealed class CleanJobHandler(CutoutPipelineOptions? options = null) : Job
                     await Write(context, args.Output, CleanOutputs.Frame(id, ".gif"), CleaningFrames.Gif(frames, size, size), ct).ConfigureAwait(false);
                     await Write(context, args.Output, CleanOutputs.Frame(id, ".png"), CleaningFrames.Strip(frames, size, size), ct).ConfigureAwait(false);
                 }
-                summary.Append(result.Rows);
             },
+            Record = (_, result) => summary.Append(result.Rows),
             CutoutsPerPass = Math.Max(args.Batch, 64),
             ProgressMessage = (done, total) => $"{done} of {total} files cleaned",
         };

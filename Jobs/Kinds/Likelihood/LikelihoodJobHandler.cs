@@ -33,11 +33,8 @@ public sealed class LikelihoodJobHandler(CutoutPipelineOptions? options = null) 
         var pipeline = new CutoutPipeline<CutoutLikelihood[]>(context, files, _options)
         {
             Compute = (batch, ct) => LikelihoodBatches.Compute(model, batch, args.Batch, args.Likelihood, ct),
-            Upload = (_, result, _) =>
-            {
-                rows.AddRange(result);
-                return Task.CompletedTask;
-            },
+            Upload = (_, _, _) => Task.CompletedTask,
+            Record = (_, result) => rows.AddRange(result),
             CutoutsPerPass = Math.Max(args.Batch, 64),
             ProgressMessage = (done, total) => $"log-likelihoods of {done} of {total} files",
         };

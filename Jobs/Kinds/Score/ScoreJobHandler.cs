@@ -104,6 +104,9 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
                 var bytes = maps.ToBytes(relative, OutputShape(file), file.Cutouts, scores);
                 if (!await context.Store.WriteAsync(path, BinaryData.FromBytes(bytes), overwrite: false, ct).ConfigureAwait(false))
                     ScoreJobLog.Kept(context.Logger, path);
+            },
+            Record = (file, scores) =>
+            {
                 rows.AddRange(scores.Select(s => s.Summary));
                 featureRows.AddRange(scores.Where(s => s.Features is not null).Select(s => (s.Summary.Id, (IReadOnlyList<double>)s.Features!)));
                 for (int i = 0; i < scores.Length; i++) previews.Offer(file.Cutouts[i], scores[i]);

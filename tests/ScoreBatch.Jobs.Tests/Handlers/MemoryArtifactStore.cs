@@ -12,7 +12,13 @@ internal sealed class MemoryArtifactStore : IArtifactStore
     private readonly InMemoryArtifactStore _inner = new();
     private readonly Lock _gate = new();
     private readonly SortedSet<string> _containers = new(StringComparer.Ordinal);
-    private int _reads, _writes, _maxInFlight;
+    private int _reads, _writes, _maxInFlight, _writing, _maxWriting;
+
+    /// <summary>How long every WriteAsync takes before it writes (default none): lets a test see overlapping writes.</summary>
+    public TimeSpan WriteDelay { get; set; }
+
+    /// <summary>Largest number of WriteAsync calls seen running at once.</summary>
+    public int MaxConcurrentWrites { get { lock (_gate) return _maxWriting; } }
 
     /// <summary>Successful (content-changing) writes so far.</summary>
     public int Writes { get { lock (_gate) return _writes; } }
@@ -61,6 +67,15 @@ internal sealed class MemoryArtifactStore : IArtifactStore
 
     public async Task<bool> WriteAsync(string path, BinaryData content, bool overwrite, CancellationToken cancellationToken)
     {
+        lock (_gate) _maxWriting = Math.Max(_maxWriting, ++_writing);
+        try
+        {
+            if (WriteDelay > TimeSpan.Zero) await Task.Delay(WriteDelay, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_gate) _writing--;
+        }
         var written = await _inner.WriteAsync(path, content, overwrite, cancellationToken).ConfigureAwait(false);
         Remember(path);
         if (written) CountWrite();

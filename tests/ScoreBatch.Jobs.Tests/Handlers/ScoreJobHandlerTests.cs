@@ -191,6 +191,21 @@ public class ScoreJobHandlerTests
     }
 
     [Fact]
+    public async Task RunAsync_SlowWrites_UploadsOverlapUpToTheLimitAndSummaryKeepsFileOrder()
+    {
+        // One-cutout files are bound by one write round trip each: with writes taking 40 ms, several overlap (at most
+        // UploadsInFlight, 8 by default), and summary.csv still lists the cutouts in file order.
+        var store = new MemoryArtifactStore { WriteDelay = TimeSpan.FromMilliseconds(40) };
+        store.Put(ModelPath, TinyCheckpoint());
+        for (int i = 0; i < 24; i++) store.Put($"data/slow/{i:D3}.npy", Npy.ToBytes(Pixels(64, i), [8, 8]));
+        await new ScoreJobHandler().RunAsync(Context(store, Request(input: "data/slow", parameters: Json("""{ "batch": 4, "previews": 0 }"""))), CancellationToken.None);
+        Assert.InRange(store.MaxConcurrentWrites, 3, new CutoutPipelineOptions().UploadsInFlight);
+        var summary = System.Text.Encoding.UTF8.GetString(store.Get("data/out/summary.csv")!).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(Enumerable.Range(0, 24).Select(i => $"{i:D3}.npy"), summary.Skip(1).Select(line => line.Split(',')[1]));
+        Assert.Equal(25, store.Names().Count(n => n.StartsWith("data/out/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task RunAsync_CorruptFile_ValidationErrorNamesIt()
     {
         var store = StoreWithInputs();
