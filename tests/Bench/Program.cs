@@ -8,10 +8,12 @@ using static TorchSharp.torch;
 // (analytic matmul FLOPs, see MixerFlops) and, in the same run, the GFLOP/s of a large fp32 matrix product.
 // Second mode: `-- queue [--cutouts 5000,20000]`, scoring through the queue and Azurite against the local command
 // (see QueueVsLocal). Third mode: `-- prior [--sizes 32,64 --batch 16]`, likelihood and sampling rates (see PriorUses).
+// Fourth mode: `-- compare [--size 32 --seconds 600]`, the mixer (VP) against the U-Net (VE) (see MixerVsUnet).
 // Usage: dotnet run -c Release --project tests/Bench [-- --seconds 5 --score-batch 128 --train-batch 64
 //        --sizes 32,64 --workloads score,train --no-malloc-tuning]
 if (args.Length > 0 && args[0] == "queue") return await QueueVsLocal.RunAsync(args[1..]).ConfigureAwait(false);
 if (args.Length > 0 && args[0] == "prior") return PriorUses.Run(args[1..]);
+if (args.Length > 0 && args[0] == "compare") return await MixerVsUnet.RunAsync(args[1..]).ConfigureAwait(false);
 var arguments = args.ToList();
 string Arg(string name, string fallback)
 {
