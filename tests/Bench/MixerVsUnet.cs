@@ -111,7 +111,8 @@ internal static class MixerVsUnet
             using var noGrad = no_grad();
             var t = Process.TimeForNoise(sigma);
             double a = Process.MarginalMean(t), s = Process.MarginalStd(t);
-            var n = randn(x.shape, generator: new Generator(99));
+            using var generator = new Generator(99);
+            var n = randn(x.shape, generator: generator);
             var yt = (x + (n * sigma)) * a;
             var times = full(x.shape[0], t, dtype: ScalarType.Float32);
             var score = model.forward(yt, ScorePrior.Conditioning(model, Process, times));
