@@ -32,6 +32,7 @@ public static class Sampler
                 SamplerKind.Rk4 => FromOde(Rk4Solver.Solve(ProbabilityFlow.Dynamics(process, score), yT, process.T, end, options.Steps, cancellationToken)),
                 SamplerKind.Rk45 => FromOde(DormandPrinceSolver.Solve(ProbabilityFlow.Dynamics(process, score), yT, process.T, end, options.Adaptive, cancellationToken)),
                 SamplerKind.ReverseSde => ReverseSde(process, score, yT, end, options, generator, cancellationToken),
+                SamplerKind.Pc => PredictorCorrector(process, score, yT, end, options, generator, cancellationToken),
                 _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "unknown sampler"),
             };
         }
@@ -66,6 +67,31 @@ public static class Sampler
             next.MoveToOuterDisposeScope();
             y.Dispose();
             y = next;
+        }
+        return new SampleResult(y, options.Steps, 0, options.Steps * (1 + options.CorrectorSteps));
+    }
+
+    /// <summary>
+    /// Predictor-corrector on the grid t_i = T + i·dt, dt = (end - T)/Steps: at each t_i, <see cref="SamplerOptions.CorrectorSteps"/>
+    /// Langevin steps, then the reverse-diffusion predictor to t_(i+1); the last predictor step adds no noise
+    /// (score_sde's denoising end).
+    /// </summary>
+    private static SampleResult PredictorCorrector(INoiseProcess process, Func<Tensor, Tensor, Tensor> score, Tensor yT, double end,
+        SamplerOptions options, Generator generator, CancellationToken cancellationToken)
+    {
+        var dt = (end - process.T) / options.Steps;
+        var y = yT.clone();
+        for (var i = 0; i < options.Steps; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var t = process.T + (i * dt);
+            var next = i == options.Steps - 1 ? end : process.T + ((i + 1) * dt);
+            using var scope = NewDisposeScope();
+            var current = y;
+            for (var c = 0; c < options.CorrectorSteps; c++) current = LangevinCorrector.Step(score, current, t, options.Snr, generator);
+            var stepped = ReverseDiffusionPredictor.Step(process, score, current, t, next, addNoise: i < options.Steps - 1, generator).MoveToOuterDisposeScope();
+            y.Dispose();
+            y = stepped;
         }
         return new SampleResult(y, options.Steps, 0, options.Steps * (1 + options.CorrectorSteps));
     }

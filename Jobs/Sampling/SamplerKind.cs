@@ -11,4 +11,10 @@ public enum SamplerKind
 
     /// <summary>"sde": the reverse-time SDE by Euler-Maruyama, optionally with a Langevin corrector (predictor-corrector).</summary>
     ReverseSde,
+
+    /// <summary>
+    /// "pc": predictor-corrector (Song et al. 2021 Algorithm 2, the VE / ncsnpp recipe): per step, Langevin corrector
+    /// steps at snr, then the reverse-diffusion predictor (<see cref="ReverseDiffusionPredictor"/>).
+    /// </summary>
+    Pc,
 }

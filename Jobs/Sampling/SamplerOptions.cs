@@ -4,7 +4,7 @@ namespace ScoreBatch.Jobs.Sampling;
 public sealed record SamplerOptions
 {
     /// <summary>Values of params.sampler, in <see cref="SamplerKind"/> order.</summary>
-    public static IReadOnlyList<string> KindNames { get; } = ["rk4", "rk45", "sde"];
+    public static IReadOnlyList<string> KindNames { get; } = ["rk4", "rk45", "sde", "pc"];
 
     /// <summary>RK4 on the probability-flow ODE: deterministic given the prior draw, what SCIENCE.md 6 prescribes.</summary>
     public SamplerKind Kind { get; init; } = SamplerKind.Rk4;
@@ -21,8 +21,14 @@ public sealed record SamplerOptions
     /// </summary>
     public double EndFraction { get; init; } = 1e-4;
 
-    /// <summary>Langevin corrector steps per predictor step for the reverse SDE: 0 (plain Euler-Maruyama); 1 is score_sde's PC sampler.</summary>
+    /// <summary>
+    /// Langevin corrector steps per predictor step of "sde" and "pc": 0 (plain Euler-Maruyama for "sde"); the job
+    /// asks for <see cref="PcCorrectorSteps"/> when "pc" is chosen without a count.
+    /// </summary>
     public int CorrectorSteps { get; init; }
+
+    /// <summary>Corrector steps of "pc" when none are given: 1, score_sde's PC sampler for VE.</summary>
+    public const int PcCorrectorSteps = 1;
 
     /// <summary>Signal-to-noise ratio of the Langevin corrector: 0.16, score_sde's setting for images.</summary>
     public double Snr { get; init; } = 0.16;

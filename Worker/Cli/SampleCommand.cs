@@ -18,12 +18,12 @@ public static class SampleCommand
         var input = new Option<FileSystemInfo?>("--input") { Description = "Optional training cutouts (a file or a folder) to compare the samples' statistics with." };
         var d = new SamplerOptions();
         var count = new Option<int>("--count") { Description = "Samples to draw (1 to 4096).", DefaultValueFactory = _ => 16 };
-        var sampler = new Option<string>("--sampler") { Description = "rk4 (probability-flow ODE, fixed steps), rk45 (adaptive) or sde (reverse SDE, Euler-Maruyama).", DefaultValueFactory = _ => "rk4" };
+        var sampler = new Option<string>("--sampler") { Description = "rk4 (probability-flow ODE, fixed steps), rk45 (adaptive), sde (reverse SDE, Euler-Maruyama) or pc (predictor-corrector: reverse-diffusion predictor + Langevin corrector, the VE recipe).", DefaultValueFactory = _ => "rk4" };
         sampler.AcceptOnlyFromAmong([.. SamplerOptions.KindNames]);
-        var steps = new Option<int>("--steps") { Description = "Steps of rk4 and sde.", DefaultValueFactory = _ => d.Steps };
+        var steps = new Option<int>("--steps") { Description = "Steps of rk4, sde and pc.", DefaultValueFactory = _ => d.Steps };
         var rtol = new Option<double>("--rtol") { Description = "Relative tolerance of rk45.", DefaultValueFactory = _ => d.Adaptive.RelativeTolerance };
         var atol = new Option<double>("--atol") { Description = "Absolute tolerance of rk45.", DefaultValueFactory = _ => d.Adaptive.AbsoluteTolerance };
-        var corrector = new Option<int>("--corrector") { Description = "Langevin corrector steps per sde step (predictor-corrector).", DefaultValueFactory = _ => 0 };
+        var corrector = new Option<int>("--corrector") { Description = "Langevin corrector steps per sde or pc step (default 0 for sde, 1 for pc)." };
         var snr = new Option<double>("--snr") { Description = "Signal-to-noise ratio of the Langevin corrector.", DefaultValueFactory = _ => d.Snr };
         var seed = new Option<long>("--seed") { Description = "Seed: the same seed, model and flags give the same samples.", DefaultValueFactory = _ => 0 };
         var batch = new Option<int>("--batch") { Description = "Samples integrated together.", DefaultValueFactory = _ => 64 };

@@ -9,13 +9,15 @@ using static TorchSharp.torch;
 // Second mode: `-- queue [--cutouts 5000,20000]`, scoring through the queue and Azurite against the local command
 // (see QueueVsLocal). Third mode: `-- prior [--sizes 32,64 --batch 16]`, likelihood and sampling rates (see PriorUses).
 // `-- precision [--sizes 32,64 --model prior.ckpt]`: fp32 against the bf16 token MLP (see Precision).
-// Fourth mode: `-- split [--cutouts 20000 --split 4 --workers 1,2,4]`, one split job over 1, 2 and 4 workers (see SplitScaling).
+// `-- split [--cutouts 20000 --split 4 --workers 1,2,4]`: one split job over 1, 2 and 4 workers (see SplitScaling).
+// `-- compare [--size 32 --seconds 600]`: the mixer (VP) against the U-Net (VE) (see MixerVsUnet).
 // Usage: dotnet run -c Release --project tests/Bench [-- --seconds 5 --score-batch 128 --train-batch 64
 //        --sizes 32,64 --workloads score,train --no-malloc-tuning]
 if (args.Length > 0 && args[0] == "queue") return await QueueVsLocal.RunAsync(args[1..]).ConfigureAwait(false);
 if (args.Length > 0 && args[0] == "prior") return PriorUses.Run(args[1..]);
 if (args.Length > 0 && args[0] == "precision") return Precision.Run(args[1..]);
 if (args.Length > 0 && args[0] == "split") return await SplitScaling.RunAsync(args[1..]).ConfigureAwait(false);
+if (args.Length > 0 && args[0] == "compare") return await MixerVsUnet.RunAsync(args[1..]).ConfigureAwait(false);
 var arguments = args.ToList();
 string Arg(string name, string fallback)
 {

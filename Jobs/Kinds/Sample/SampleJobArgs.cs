@@ -8,8 +8,8 @@ namespace ScoreBatch.Jobs.Kinds.Sample;
 /// <summary>
 /// The typed arguments of a "sample" job, parsed and checked from a <see cref="JobRequest"/>:
 /// { "kind": "sample", "model": "container/path.ckpt", "output": "container/prefix", "input": "container/prefix"
-///   (optional: training cutouts to compare with), "params": { "count": 16, "sampler": "rk4" | "rk45" | "sde",
-///   "steps": 100, "rtol": 1e-4, "atol": 1e-4, "corrector": 0, "snr": 0.16, "seed": 0, "batch": 64, "clip": true,
+///   (optional: training cutouts to compare with), "params": { "count": 16, "sampler": "rk4" | "rk45" | "sde" | "pc",
+///   "steps": 100, "rtol": 1e-4, "atol": 1e-4, "corrector": 0 (1 for "pc"), "snr": 0.16, "seed": 0, "batch": 64, "clip": true,
 ///   "device": "auto" } }. Every problem throws <see cref="JobValidationException"/> naming the field.
 /// </summary>
 public sealed record SampleJobArgs(string? Input, string Output, string Model, SamplerOptions Sampler, string? Device)
@@ -39,20 +39,21 @@ public sealed record SampleJobArgs(string? Input, string Output, string Model, S
         p.RefuseUnknown(Kind, ParamNames);
         var defaults = new SamplerOptions();
         var kindName = p.GetString("sampler", SamplerOptions.KindNames[0], SamplerOptions.KindNames);
+        var kind = (SamplerKind)SamplerOptions.KindNames.ToList().IndexOf(kindName);
         var sampler = new SamplerOptions
         {
-            Kind = (SamplerKind)SamplerOptions.KindNames.ToList().IndexOf(kindName),
+            Kind = kind,
             Steps = p.GetInt32("steps", defaults.Steps, 1, 100_000),
             Adaptive = defaults.Adaptive with
             {
                 RelativeTolerance = p.GetDouble("rtol", defaults.Adaptive.RelativeTolerance, 1e-10, 0.5),
                 AbsoluteTolerance = p.GetDouble("atol", defaults.Adaptive.AbsoluteTolerance, 1e-10, 0.5),
             },
-            CorrectorSteps = p.GetInt32("corrector", 0, 0, 100),
+            CorrectorSteps = p.GetInt32("corrector", kind == SamplerKind.Pc ? SamplerOptions.PcCorrectorSteps : 0, 0, 100),
             Snr = p.GetDouble("snr", defaults.Snr, 1e-4, 9.99),
         };
-        if (sampler.CorrectorSteps > 0 && sampler.Kind != SamplerKind.ReverseSde)
-            throw new JobValidationException("params.corrector", $"a Langevin corrector needs sampler \"sde\", got \"{kindName}\"");
+        if (sampler.CorrectorSteps > 0 && sampler.Kind is not (SamplerKind.ReverseSde or SamplerKind.Pc))
+            throw new JobValidationException("params.corrector", $"a Langevin corrector needs sampler \"sde\" or \"pc\", got \"{kindName}\"");
         return new SampleJobArgs(
             request.Input is null ? null : JobNames.Check("input", request.Input, requireBlobName: false),
             JobNames.Check("output", request.Output, requireBlobName: false),

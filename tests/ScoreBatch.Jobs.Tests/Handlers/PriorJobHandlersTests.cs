@@ -75,6 +75,16 @@ public class PriorJobHandlersTests
     }
 
     [Theory]
+    [InlineData("""{ "sampler": "pc" }""", 1)]
+    [InlineData("""{ "sampler": "pc", "corrector": 0 }""", 0)]
+    [InlineData("""{ "sampler": "sde" }""", 0)]
+    public void SampleArgs_CorrectorSteps_DefaultOneForPcOnly(string parameters, int expected)
+    {
+        var args = SampleJobArgs.From(HandlerJobs.Request("sample", null, "out", parameters));
+        Assert.Equal(expected, args.Sampler.CorrectorSteps);
+    }
+
+    [Theory]
     [InlineData("""{ "sampler": "euler" }""", "params.sampler")]
     [InlineData("""{ "sampler": "rk4", "corrector": 1 }""", "params.corrector")]
     [InlineData("""{ "count": 0 }""", "params.count")]

@@ -8,6 +8,9 @@ public class SamplerTests
 {
     private static readonly VpProcess Vp = new();
 
+    /// <summary>VE with sigma_max = 20: several times the spread of the test data (Song and Ermon's rule), prior N(0, 400 I).</summary>
+    private static readonly VeProcess Ve = new(sigmaMax: 20.0);
+
     [Theory]
     [InlineData(SamplerKind.Rk4)]
     [InlineData(SamplerKind.Rk45)]
@@ -34,13 +37,64 @@ public class SamplerTests
         using (y) AssertMoments(y, mean, variance, upper);
     }
 
-    private static (Tensor Y, double Mean, double Variance) SampleGaussian(SamplerOptions options, int n)
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    public void Sample_PcVeExactGaussianScore_MatchesAnalyticMoments(int correctorSteps)
+    {
+        // Predictor-corrector under VE, data N(0.5, 0.25 I): at the end time the marginal is N(mu, (v + sigma_end²) I).
+        // 1024 x 16 values, 4 standard errors as above; the reverse-diffusion predictor uses the exact VE transition
+        // variances, so 500 steps (sigma ratio 1.015 per step) leave a bias well inside them; the corrector's
+        // 1/(1 - snr²) widening is allowed for as for "sde".
+        var options = new SamplerOptions { Kind = SamplerKind.Pc, Steps = 500, CorrectorSteps = correctorSteps };
+        var (y, mean, variance) = SampleGaussian(options, 1024, Ve);
+        var upper = correctorSteps == 0 ? variance : variance / (1 - (options.Snr * options.Snr));
+        using (y) AssertMoments(y, mean, variance, upper);
+    }
+
+    [Fact]
+    public void Pc_VeGaussianMixture_ReproducesWeights()
+    {
+        // The mixture of ReverseSde_GaussianMixture_ReproducesWeights under VE with score_sde's PC sampler (one
+        // Langevin step at snr 0.16 per predictor step): the weight below 0 within 3 standard errors (0.0051).
+        double[] weights = [0.3, 0.7];
+        var score = GaussianMixtureScore.Create(Ve, weights, [-1.5, 1.5], [0.1, 0.1]);
+        const int n = 8000;
+        using var g = new Generator(23);
+        var options = new SamplerOptions { Kind = SamplerKind.Pc, Steps = 500, CorrectorSteps = SamplerOptions.PcCorrectorSteps };
+        using var y = Sampler.Sample(Ve, score, [n, 1, 1, 1], options, g, ScalarType.Float64).Y;
+        var below = (y < 0).to(ScalarType.Float64).mean().item<double>();
+        var se = Math.Sqrt(weights[0] * weights[1] / n);
+        Assert.InRange(below, weights[0] - (3 * se), weights[0] + (3 * se));
+        var nearModes = ((y.abs() - 1.5).abs() < 1.0).to(ScalarType.Float64).mean().item<double>();
+        Assert.True(nearModes > 0.99, $"only {nearModes:P1} of samples within 1 of a mode");
+    }
+
+    [Fact]
+    public void ReverseDiffusionPredictor_Ve_IsScoreSdesUpdate()
+    {
+        // x + (sigma_t² - sigma_t'²)·s + sqrt(sigma_t² - sigma_t'²)·z, with z drawn from the same generator.
+        double t = 0.6, next = 0.55;
+        var score = GaussianReference.ExactScore(Ve, 0.0, 1.0);
+        using var y = randn([4, 1, 2, 2], dtype: ScalarType.Float64, generator: new Generator(3));
+        using var g1 = new Generator(8);
+        using var stepped = ReverseDiffusionPredictor.Step(Ve, score, y, t, next, addNoise: true, g1);
+        double s = Ve.MarginalStd(t), sn = Ve.MarginalStd(next);
+        var g2 = (s * s) - (sn * sn);
+        using var g2Gen = new Generator(8);
+        using var z = randn(y.shape, dtype: ScalarType.Float64, generator: g2Gen);
+        using var expected = y + (g2 * (-y / (1 + (s * s)))) + (Math.Sqrt(g2) * z);
+        Assert.True(stepped.allclose(expected, 1e-12, 1e-12));
+    }
+
+    private static (Tensor Y, double Mean, double Variance) SampleGaussian(SamplerOptions options, int n, INoiseProcess? process = null)
     {
         const double mu = 0.5, v = 0.25;
+        process ??= Vp;
         using var g = new Generator(5);
-        var result = Sampler.Sample(Vp, GaussianReference.ExactScore(Vp, mu, v), [n, 1, 4, 4], options, g, ScalarType.Float64);
-        var end = options.EndFraction * Vp.T;
-        double a = Vp.MarginalMean(end), s = Vp.MarginalStd(end);
+        var result = Sampler.Sample(process, GaussianReference.ExactScore(process, mu, v), [n, 1, 4, 4], options, g, ScalarType.Float64);
+        var end = options.EndFraction * process.T;
+        double a = process.MarginalMean(end), s = process.MarginalStd(end);
         return (result.Y, a * mu, (a * a * v) + (s * s));
     }
 
@@ -68,9 +122,10 @@ public class SamplerTests
     [Theory]
     [InlineData(SamplerKind.Rk4)]
     [InlineData(SamplerKind.ReverseSde)]
+    [InlineData(SamplerKind.Pc)]
     public void Sample_SameSeed_ReproducesSamples(SamplerKind kind)
     {
-        var options = new SamplerOptions { Kind = kind, Steps = 20, CorrectorSteps = kind == SamplerKind.ReverseSde ? 1 : 0 };
+        var options = new SamplerOptions { Kind = kind, Steps = 20, CorrectorSteps = kind is SamplerKind.ReverseSde or SamplerKind.Pc ? 1 : 0 };
         var score = GaussianReference.ExactScore(Vp, 0.3, 0.5);
         using var g1 = new Generator(42);
         using var g2 = new Generator(42);
