@@ -20,8 +20,9 @@ public static class Precision
         var sizes = Arg("--sizes", "32,64").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var batch = int.Parse(Arg("--batch", "128"), CultureInfo.InvariantCulture);
         var seconds = double.Parse(Arg("--seconds", "5"), CultureInfo.InvariantCulture);
+        var tuned = ScoreBatch.Jobs.Runtime.NativeMemoryTuning.Apply(); // as the main mode and the worker
         ScoreBatch.Jobs.Runtime.TorchDevices.UseAllCores();
-        Console.WriteLine($"threads {get_num_threads()}, {seconds} s per figure");
+        Console.WriteLine($"threads {get_num_threads()}, malloc tuning {(tuned ? "applied" : "off")}, {seconds} s per figure");
         Console.WriteLine($"matmul 2048³: fp32 {Matmul(ScalarType.Float32, seconds):F0} GFLOP/s, bf16 {Matmul(ScalarType.BFloat16, seconds):F0} GFLOP/s");
         Console.WriteLine("| size | batch | fp32 images/s | bf16 images/s | speed-up | bf16 relative L2 |");
         Console.WriteLine("|---|---|---|---|---|---|");
@@ -31,6 +32,7 @@ public static class Precision
             var ckpt = Arg("--model", "") is { Length: > 0 } path ? path : null;
             using var fp32 = ckpt is null ? ScoreNetFactory.Create(new ScoreNetOptions { ImageSize = size }) : ScoreBatch.Jobs.Training.Checkpoint.Load(ckpt).CreatePrior(CPU).Network;
             using var bf16 = ckpt is null ? ScoreNetFactory.Create(new ScoreNetOptions { ImageSize = size }) : ScoreBatch.Jobs.Training.Checkpoint.Load(ckpt).CreatePrior(CPU).Network;
+            if (ckpt is null) bf16.load_state_dict(fp32.state_dict()); // the same random weights
             bf16.UseMatmulPrecision(ScalarType.BFloat16);
             fp32.eval();
             bf16.eval();
