@@ -25,15 +25,8 @@ public sealed record ResidualRegion(double Row, double Col, int Area)
         for (int i = 0; i < height; i++)
             for (int j = 0; j < width; j++)
             {
-                double sum = 0;
-                for (int di = -1; di <= 1; di++)
-                    for (int dj = -1; dj <= 1; dj++)
-                    {
-                        int a = i + di, b = j + dj;
-                        if (a >= 0 && a < height && b >= 0 && b < width) sum += e[(a * width) + b];
-                    }
                 int k = (i * width) + j;
-                z[k] = Math.Abs(sum / 3.0); // 3·(sum/9)
+                z[k] = Math.Abs(3 * ScoreFeatures.BoxMean(e, height, width, i, j, 3));
                 if (z[k] > z[best]) best = k;
             }
         if (z[best] <= Threshold) return new ResidualRegion(best / width, best % width, 0);

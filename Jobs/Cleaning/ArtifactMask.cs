@@ -58,16 +58,7 @@ public static class ArtifactMask
         var significant = new bool[e.Length];
         for (int i = 0; i < height; i++)
             for (int j = 0; j < width; j++)
-            {
-                double sum = 0;
-                for (int di = -1; di <= 1; di++)
-                    for (int dj = -1; dj <= 1; dj++)
-                    {
-                        int a = i + di, b = j + dj;
-                        if (a >= 0 && a < height && b >= 0 && b < width) sum -= e[(a * width) + b];
-                    }
-                significant[(i * width) + j] = sum / 3.0 > Threshold; // 3·mean of -e
-            }
+                significant[(i * width) + j] = -3 * Anomaly.ScoreFeatures.BoxMean(e, height, width, i, j, 3) > Threshold; // 3·mean of -e
         var mask = new float[e.Length];
         int cy = (height - 1) / 2, cx = (width - 1) / 2;
         double core = CoreRadius * Math.Min(height, width);

@@ -113,7 +113,7 @@ public sealed class CleanJobHandler(CutoutPipelineOptions? options = null) : Job
                     abs += Math.Abs(v);
                     max = Math.Max(max, Math.Abs(v));
                 }
-                rows.Append(Quote(batch[i].Id)).Append(',').Append(Num(Math.Max(sigmas[i], args.Cleaning.MinNoise))).Append(',')
+                rows.Append(ScoreSummaryCsv.Quote(batch[i].Id)).Append(',').Append(Num(Math.Max(sigmas[i], args.Cleaning.MinNoise))).Append(',')
                     .Append(Num(sum)).Append(',').Append(Num(abs)).Append(',').Append(Num(max)).Append(',')
                     .Append(masks is null ? 0 : masks.AsSpan(i * pixels, pixels).Count(0f)).Append('\n');
                 if (animated >= args.Animations) continue;
@@ -129,5 +129,4 @@ public sealed class CleanJobHandler(CutoutPipelineOptions? options = null) : Job
 
     private static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Quote(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 }
