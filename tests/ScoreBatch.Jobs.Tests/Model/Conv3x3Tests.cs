@@ -6,7 +6,8 @@ namespace ScoreBatch.Jobs.Tests.Model;
 /// <summary>
 /// The channels-last im2col convolution against the unfold + batched matmul formulation it replaced (the one the
 /// PyTorch parity of the U-Net was first pinned with): same output and same gradients within 1e-5 relative, on the
-/// shapes the U-Net uses, including those where libtorch's own conv2d backward is not repeatable (8 -> 1, 1 -> 16).
+/// shapes the U-Net uses, on both paths: libtorch's conv2d for wide layers, the im2col where libtorch's own conv2d
+/// backward is not repeatable (8 -> 1, 8 -> 8).
 /// </summary>
 public class Conv3x3Tests
 {
@@ -15,6 +16,8 @@ public class Conv3x3Tests
     [InlineData(64, 8, 1, 8)]    // conv_out of a tiny net: libtorch's input gradient differed on 19 of 20 calls
     [InlineData(16, 48, 32, 8)]  // an up block on [h, kept]
     [InlineData(3, 16, 16, 5)]   // odd side, batch not a power of two
+    [InlineData(4, 64, 64, 8)]   // libtorch's conv2d path (both sides >= NativeMinChannels)
+    [InlineData(2, 32, 64, 5)]   // the narrowest native shape, odd side
     public void Forward_AndGradients_MatchUnfoldReference(int batch, int inChannels, int outChannels, int side)
     {
         using var g = new Generator(11);
@@ -47,14 +50,20 @@ public class Conv3x3Tests
         AssertClose(oursGradB, br.grad!, "bias gradient");
     }
 
-    [Fact]
-    public void Backward_FewOutputChannels_RepeatsExactlyAndIsFinite()
+    [Theory]
+    [InlineData(8, 1, false)]   // libtorch's conv2d input gradient differed on every call for this shape
+    [InlineData(64, 1, false)]  // conv_out of the default U-Nets
+    [InlineData(8, 8, false)]
+    [InlineData(32, 32, true)]
+    [InlineData(64, 64, true)]
+    public void Backward_RepeatsExactlyAndIsFinite(int inChannels, int outChannels, bool native)
     {
         using var g = new Generator(5);
-        using var conv = new Conv3x3(8, 1);
+        using var conv = new Conv3x3(inChannels, outChannels);
+        Assert.Equal(native, conv.UsesNativeConvolution);
         using (no_grad()) conv.Weight.normal_(0, 0.1, g);
-        using var x0 = randn([64, 8, 8, 8], generator: g);
-        using var upstream = randn([64, 1, 8, 8], generator: g);
+        using var x0 = randn([64, inChannels, 8, 8], generator: g);
+        using var upstream = randn([64, outChannels, 8, 8], generator: g);
         Tensor? first = null;
         for (var i = 0; i < 10; i++)
         {
