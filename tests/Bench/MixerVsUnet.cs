@@ -10,14 +10,15 @@ using static TorchSharp.torch;
 namespace ScoreBatch.Bench;
 
 /// <summary>
-/// `-- compare [--size 32 --seconds 600 --count 2048 --noise 0.02 --batch 64 --nf 64]`: the mixer (VP, its recipe:
+/// `-- compare [--size 32 --seconds 600 --count 2048 --noise 0.02 --batch 64 --nf 64 --ema 0.999 --save DIR]`: the mixer (VP, its recipe:
 /// AdaBelief 3e-4, log-uniform times) and the ncsnpp U-Net (VE with sigma_max measured on the training images, its
 /// recipe: Adam 2e-4, warm-up, clipping 1.0, EMA 0.999) trained on the same noisy synthetic galaxies (log1p transform)
 /// for the same wall-clock budget each, then on the same held-out images: the Tweedie denoising error at matched
 /// noise levels (data-space sigma, so both processes are asked the same question: y_t = a·(x + sigma·n) at the t
 /// where s/a = sigma, x_hat = (y_t + s²·score)/a), parameters, training images/s over the budget and scoring
-/// images/s (forward passes, batch 128). Printed, never asserted. Detection AUC is not part of it: that needs the
-/// calibrate/score/evaluate jobs on a labelled set (README, "Anomaly detection").
+/// images/s (forward passes, batch 128). Printed, never asserted. With --save DIR, each trained model is written as
+/// DIR/mixer.ckpt and DIR/ncsnpp.ckpt (the final model a train job writes: EMA weights where the recipe keeps them),
+/// so tests/Bench/compare_detection.sh can run the calibrate/score/evaluate and likelihood jobs on them.
 /// </summary>
 internal static class MixerVsUnet
 {
@@ -38,6 +39,8 @@ internal static class MixerVsUnet
         var batch = int.Parse(Arg("--batch", "64"), CultureInfo.InvariantCulture);
         var nf = int.Parse(Arg("--nf", "64"), CultureInfo.InvariantCulture);
         var warmup = long.Parse(Arg("--warmup", "100"), CultureInfo.InvariantCulture);
+        var emaDecay = double.Parse(Arg("--ema", "0.999"), CultureInfo.InvariantCulture);
+        var save = Arg("--save", "");
         const int heldOut = 256;
 
         var galaxies = new SyntheticDatasetBuilder(SersicGalaxyOptions.ForSize(size) with { NoiseSigma = noise }).Build(count + heldOut, seed: 1);
@@ -49,14 +52,14 @@ internal static class MixerVsUnet
         Console.WriteLine($"ScoreBatch mixer (VP) vs ncsnpp (VE), TorchSharp CPU, {get_num_threads()} threads: {count} synthetic galaxies {size}² " +
             $"(noise {noise} of the peak, log1p), {heldOut} held out, {seconds} s of training each, batch {batch}; VE sigma_max {sigmaMax:F2} (measured)");
 
-        var mixer = new Contender("mixer (VP)", new ScoreNetOptions { ImageSize = size }, new VpProcess(),
+        var mixer = new Contender("mixer (VP)", "mixer", new ScoreNetOptions { ImageSize = size }, new VpProcess(),
             new TrainerOptions { BatchSize = batch, TimeSampling = TimeSampling.LogUniform });
-        var unet = new Contender($"ncsnpp nf {nf} (VE)", new ScoreNetOptions { Architecture = ScoreNetArchitectures.Ncsnpp, ImageSize = size, Nf = nf },
+        var unet = new Contender($"ncsnpp nf {nf} (VE)", "ncsnpp", new ScoreNetOptions { Architecture = ScoreNetArchitectures.Ncsnpp, ImageSize = size, Nf = nf },
             new VeProcess(sigmaMax: sigmaMax),
-            new TrainerOptions { BatchSize = batch, Optimizer = OptimizerNames.Adam, LearningRate = 2e-4, EmaDecay = 0.999, WarmupSteps = warmup, GradientClipNorm = 1.0 });
+            new TrainerOptions { BatchSize = batch, Optimizer = OptimizerNames.Adam, LearningRate = 2e-4, EmaDecay = emaDecay, WarmupSteps = warmup, GradientClipNorm = 1.0 });
         var rows = new List<string>();
         foreach (var contender in new[] { mixer, unet })
-            rows.Add(await contender.RunAsync(train, test, seconds, transform).ConfigureAwait(false));
+            rows.Add(await contender.RunAsync(train, test, seconds, transform, save).ConfigureAwait(false));
 
         Console.WriteLine();
         Console.WriteLine("Tweedie denoising MSE per pixel (model space) on the held-out images; naive = sigma² (the noisy image itself)");
@@ -67,9 +70,9 @@ internal static class MixerVsUnet
         return 0;
     }
 
-    private sealed record Contender(string Name, ScoreNetOptions Options, INoiseProcess Process, TrainerOptions Recipe)
+    private sealed record Contender(string Name, string FileName, ScoreNetOptions Options, INoiseProcess Process, TrainerOptions Recipe)
     {
-        public async Task<string> RunAsync(Tensor train, Tensor test, double seconds, IDataTransform transform)
+        public async Task<string> RunAsync(Tensor train, Tensor test, double seconds, IDataTransform transform, string save)
         {
             manual_seed(0);
             using var model = ScoreNetFactory.Create(Options);
@@ -89,8 +92,15 @@ internal static class MixerVsUnet
             };
             await trainer.RunAsync(data, cts.Token).ConfigureAwait(false);
             watch.Stop();
+            if (save.Length > 0)
+            {
+                Directory.CreateDirectory(save);
+                var path = Path.Combine(save, FileName + ".ckpt");
+                using (var file = File.Create(path)) Checkpoint.FinalModel(trainer, transform).Save(file);
+                Console.WriteLine($"{Name}: model {path}");
+            }
             var trainRate = (steps - 1) * options.BatchSize / watch.Elapsed.TotalSeconds; // the clock starts after step 1
-            var ema = trainer.Ema is { } average && average.Updates >= 1_000;
+            var ema = trainer.Ema is not null; // as the final model of a train job (Checkpoint.FinalModel)
             if (ema)
             {
                 using var noGrad = no_grad();
@@ -99,7 +109,7 @@ internal static class MixerVsUnet
             model.eval();
             var errors = NoiseLevels.Select(sigma => DenoisingError(model, test, sigma)).ToArray();
             var scoreRate = ScoringRate(model, test);
-            Console.WriteLine($"{Name}: {steps} steps in {watch.Elapsed.TotalSeconds:F0} s, {(ema ? "EMA weights" : "raw weights (EMA under 1,000 updates)")}, transform {transform.Spec}");
+            Console.WriteLine($"{Name}: {steps} steps in {watch.Elapsed.TotalSeconds:F0} s, {(ema ? $"EMA weights (decay {trainer.Ema!.Decay})" : "raw weights")}, transform {transform.Spec}");
             return $"| {Name} | {ScoreNetFactory.ParameterCount(model):N0} | {steps} | {trainRate:F1} | {scoreRate:F1} | {lastLoss:F4} | " +
                 string.Join(" | ", errors.Select(e => e.ToString("G3", CultureInfo.InvariantCulture))) + " |";
         }
