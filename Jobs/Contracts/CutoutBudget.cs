@@ -2,7 +2,7 @@ namespace ScoreBatch.Jobs.Contracts;
 
 /// <summary>
 /// The job-wide count of input cutouts for one attempt: every reader of input files charges each file's cutouts here
-/// (from its headers, before a pixel is decoded; <see cref="Handlers.JobCutoutReader"/>), whatever the kind and
+/// (from its headers, before a pixel is decoded: JobCutoutReader in Jobs/Handlers), whatever the kind and
 /// whichever read path (the streaming pipeline or the read-all of train, calibrate and sample). Past
 /// <see cref="Max"/> the job is refused with a <see cref="JobValidationException"/> on "input" naming
 /// <see cref="JobLimitSettings.MaxCutoutsPerJob"/>. Thread-safe: the pipeline's downloads charge concurrently.

@@ -26,7 +26,7 @@ public sealed class JobContext
     public string Device { get; init; } = "auto";
 
     /// <summary>Limits every cutout file is read under (cutout side and count, decompressed bytes), checked from its
-    /// headers before any pixel buffer is allocated (<see cref="Handlers.JobCutoutReader"/>); the worker sets them from ScoreBatch:Limits.</summary>
+    /// headers before any pixel buffer is allocated (JobCutoutReader in Jobs/Handlers); the worker sets them from ScoreBatch:Limits.</summary>
     public ArrayLimits InputLimits { get; init; } = ArrayLimits.Default;
 
     /// <summary>The attempt's job-wide count of input cutouts, charged by every reader of inputs; the worker sets its
