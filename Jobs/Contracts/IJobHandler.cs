@@ -10,10 +10,11 @@ public interface IJobHandler
     string Kind { get; }
 
     /// <summary>
-    /// Checks the request's params before any work. Throws <see cref="JobValidationException"/> naming the bad
-    /// field; such a job is never retried.
+    /// Checks the request's params before any work, within the kind's own ranges and <paramref name="limits"/> (the
+    /// worker's; <see cref="JobParamLimits.None"/> for local commands). Throws <see cref="JobValidationException"/>
+    /// naming the bad field (and the setting, for a limit); such a job is never retried.
     /// </summary>
-    void Validate(JobRequest request);
+    void Validate(JobRequest request, JobParamLimits limits);
 
     /// <summary>
     /// Called once the request is valid, before the runner records the job as running: a handler may start loading

@@ -25,9 +25,17 @@ public sealed class JobContext
     /// <summary>Requested device: "auto", "cpu" or "cuda".</summary>
     public string Device { get; init; } = "auto";
 
-    /// <summary>Limits every cutout file is read under (cutout size and count, decompressed bytes), checked from its
-    /// headers before any pixel buffer is allocated; the worker sets them from ScoreBatch:Limits.</summary>
+    /// <summary>Limits every cutout file is read under (cutout side and count, decompressed bytes), checked from its
+    /// headers before any pixel buffer is allocated (JobCutoutReader in Jobs/Handlers); the worker sets them from ScoreBatch:Limits.</summary>
     public ArrayLimits InputLimits { get; init; } = ArrayLimits.Default;
+
+    /// <summary>The attempt's job-wide count of input cutouts, charged by every reader of inputs; the worker sets its
+    /// maximum from ScoreBatch:Limits:MaxCutoutsPerJob. Default: a fresh, unbounded count.</summary>
+    public CutoutBudget Cutouts { get; init; } = new();
+
+    /// <summary>Bounds on what params may ask (steps, size), applied as the handler parses the request's args; the
+    /// worker sets them from ScoreBatch:Limits. Default <see cref="JobParamLimits.None"/>.</summary>
+    public JobParamLimits ParamLimits { get; init; } = JobParamLimits.None;
 
     /// <summary>A local folder this worker may use for scratch files; never outside it.</summary>
     public string CacheDirectory { get; init; } = Path.Combine(Path.GetTempPath(), "scorebatch-cache");

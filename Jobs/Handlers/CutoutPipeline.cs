@@ -132,15 +132,7 @@ public sealed class CutoutPipeline<TResult>(JobContext context, IReadOnlyList<In
         private async Task<CutoutFile> LoadAsync(InputFile file, CancellationToken ct)
         {
             var bytes = await context.Store.ReadAsync(file.Path, ct).ConfigureAwait(false);
-            IReadOnlyList<Cutout> cutouts;
-            try
-            {
-                cutouts = CutoutReader.Read(file.RelativeName, bytes.ToMemory().Span, context.InputLimits);
-            }
-            catch (CutoutFormatException e)
-            {
-                throw new JobValidationException(file.Path, e.Message);
-            }
+            var cutouts = JobCutoutReader.Read(context, file, bytes.ToMemory().Span);
             Interlocked.Add(ref _cutoutsKnown, cutouts.Count);
             return new CutoutFile(file, cutouts);
         }

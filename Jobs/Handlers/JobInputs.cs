@@ -41,8 +41,8 @@ public static class JobInputs
     }
 
     /// <summary>
-    /// Every cutout of <paramref name="files"/>, read in order with the job's limits (<see cref="JobContext.InputLimits"/>);
-    /// a bad file is a validation error naming it. <paramref name="fileRead"/> gets (files done, cutouts so far) after
+    /// Every cutout of <paramref name="files"/>, read in order under the job's limits (<see cref="JobCutoutReader"/>:
+    /// per file, and the job-wide <see cref="JobContext.Cutouts"/>); a bad file is a validation error naming it. <paramref name="fileRead"/> gets (files done, cutouts so far) after
     /// each file, for progress. For jobs that need all their cutouts at once (train, calibrate); scoring streams.
     /// </summary>
     public static async Task<List<Cutout>> ReadAllCutoutsAsync(JobContext context, IReadOnlyList<InputFile> files,
@@ -54,14 +54,7 @@ public static class JobInputs
         for (var i = 0; i < files.Count; i++)
         {
             var bytes = await context.Store.ReadAsync(files[i].Path, cancellationToken).ConfigureAwait(false);
-            try
-            {
-                cutouts.AddRange(CutoutReader.Read(files[i].RelativeName, bytes.ToMemory().Span, context.InputLimits));
-            }
-            catch (CutoutFormatException e)
-            {
-                throw new JobValidationException(files[i].Path, e.Message);
-            }
+            cutouts.AddRange(JobCutoutReader.Read(context, files[i], bytes.ToMemory().Span));
             fileRead?.Invoke(i + 1, cutouts.Count);
         }
         return cutouts;

@@ -62,7 +62,7 @@ internal static class PriorJobCommand
                 }, option.Name);
             }
             var (request, store) = job.Build();
-            handler.Validate(request);
+            handler.Validate(request, JobParamLimits.None);
             if (!model.Exists) throw new ArgumentException($"--model: '{model.FullName}' does not exist");
             // Only once the request is known good: --overwrite never empties a folder for a run that cannot start.
             OutputFolder.Prepare(output.FullName, parse.GetValue(common.Overwrite), ("--input", input?.FullName), ("--model", model.FullName));

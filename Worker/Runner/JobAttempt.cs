@@ -47,6 +47,8 @@ public sealed partial class JobAttempt(
             Device = options.Device,
             CacheDirectory = Path.Combine(options.CacheDirectory, request.Id),
             InputLimits = limits.ToArrayLimits(),
+            Cutouts = new CutoutBudget(limits.MaxCutoutsPerJob),
+            ParamLimits = limits.ToParamLimits(),
         };
 
         var leaseMonitor = new LeaseMonitor(lease, request, progress, job, options, store, status, time, heartbeat, logger);

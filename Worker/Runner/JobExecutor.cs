@@ -124,9 +124,8 @@ public sealed partial class JobExecutor(
         var handler = registry.Resolve(handlerScope.ServiceProvider, request.Kind);
         try
         {
-            // The handler's own ranges first (they are the tighter ones); the worker's limits cap whatever it accepts.
-            handler.Validate(request);
-            JobLimitChecks.CheckParams(request, _limits);
+            // The handler's args, parsed within its own ranges and the worker's limits on what params ask.
+            handler.Validate(request, _limits.ToParamLimits());
         }
         catch (JobValidationException e)
         {

@@ -4,8 +4,10 @@ using ScoreBatch.Jobs.Contracts;
 namespace ScoreBatch.Worker.Runner;
 
 /// <summary>
-/// The <see cref="JobLimits"/> a message can be judged on before any work: its size, and the sizes its params ask
-/// for ("steps", "size"). Limits on what the inputs hold are enforced while reading (<see cref="JobScopedArtifactStore"/>).
+/// The <see cref="JobLimits"/> a message can be judged on before it is parsed: its size. What its params ask for
+/// (steps, size) is judged by the kind's args as the handler validates them (<see cref="JobLimits.ToParamLimits"/>),
+/// what its inputs hold by the handlers' readers (<see cref="JobLimits.ToArrayLimits"/> per file, a
+/// <see cref="CutoutBudget"/> of <see cref="JobLimits.MaxCutoutsPerJob"/> per attempt).
 /// </summary>
 public static class JobLimitChecks
 {
@@ -20,15 +22,5 @@ public static class JobLimitChecks
         return bytes <= limits.MaxMessageBytes
             ? null
             : new MessageProblem("body", $"is {bytes} bytes, over the limit of {limits.MaxMessageBytes} ({JobLimits.SectionName}:MaxMessageBytes); messages carry names, not data");
-    }
-
-    /// <summary>Throws <see cref="JobValidationException"/> naming "params.steps" or "params.size" when a request asks for more than the limits allow.</summary>
-    public static void CheckParams(JobRequest request, JobLimits limits)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(limits);
-        // The getters throw naming "params.NAME" with the range; the handlers keep their own, tighter checks.
-        request.Params.GetInt64("steps", 1, 1, limits.MaxSteps);
-        request.Params.GetInt32("size", limits.MaxCutoutSize, 4, limits.MaxCutoutSize);
     }
 }

@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Storage.Formats;
 
 namespace ScoreBatch.Worker.Runner;
@@ -10,7 +11,7 @@ namespace ScoreBatch.Worker.Runner;
 /// </summary>
 public sealed record JobLimits
 {
-    public const string SectionName = "ScoreBatch:Limits";
+    public const string SectionName = JobLimitSettings.Section;
 
     /// <summary>Largest message body in UTF-8 bytes. 64 KiB: the Azure queue's own limit; messages carry names,
     /// never pixels, so a real job is a few hundred bytes.</summary>
@@ -36,7 +37,11 @@ public sealed record JobLimits
     /// that inflates to 2 GB is refused instead of costing 2 GB of memory.</summary>
     public long MaxDecompressedBytesPerFile { get; set; } = 1L << 30;
 
-    /// <summary>The limits the cutout readers check from every file's headers before allocating (all formats alike).</summary>
+    /// <summary>What a handler holds params to as it parses them (params.steps, params.size).</summary>
+    public JobParamLimits ToParamLimits() => new() { MaxSteps = MaxSteps, MaxCutoutSize = MaxCutoutSize };
+
+    /// <summary>The limits the cutout readers check from every file's headers before allocating (all formats alike);
+    /// the job-wide total of <see cref="MaxCutoutsPerJob"/> is the attempt's <see cref="CutoutBudget"/>.</summary>
     public ArrayLimits ToArrayLimits() => ArrayLimits.Default with
     {
         MaxCutoutSide = MaxCutoutSize,

@@ -1,7 +1,6 @@
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Storage.Abstractions;
 using ScoreBatch.Storage.Artifacts;
-using ScoreBatch.Storage.Formats;
 
 namespace ScoreBatch.Worker.Runner;
 
@@ -10,27 +9,20 @@ namespace ScoreBatch.Worker.Runner;
 /// land only under the job's output prefix, whatever names a message or an input listing produced; (2) refuses to
 /// download a file larger than <see cref="JobLimits.MaxDownloadBytesPerFile"/>, judged on the blob's size before
 /// any byte is read (the size a listing of this attempt reported, else one metadata request) and again on the bytes
-/// that arrived; (3) reads the headers of every cutout file under the input prefix (.npy, .npz, FITS and .fits.fz
-/// alike, <see cref="CutoutReader.Describe"/>) and stops the job when a cutout is larger than
-/// <see cref="JobLimits.MaxCutoutSize"/>, the job's cutouts pass <see cref="JobLimits.MaxCutoutsPerJob"/> or a
-/// compressed file would inflate past <see cref="JobLimits.MaxDecompressedBytesPerFile"/>.
-/// Every refusal is a <see cref="JobValidationException"/> naming the file (or "input"), so the job is poisoned
+/// that arrived. What a cutout file holds is judged where it is read, by the handlers (Jobs' JobCutoutReader, with the
+/// attempt's <see cref="JobContext.InputLimits"/> and <see cref="JobContext.Cutouts"/>).
+/// Every refusal is a <see cref="JobValidationException"/> naming the file, so the job is poisoned
 /// with that name, never retried. It also remembers the size and SHA-256 of what this attempt wrote, so the
 /// manifest need not download the outputs again to hash them.
 /// </summary>
 public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest request, JobLimits limits) : IArtifactStore
 {
     private readonly string _outputPrefix = request.Output.TrimEnd('/') + "/";
-    private readonly string? _inputPrefix = request.Input is { Length: > 0 } i ? i.TrimEnd('/') : null;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, WrittenFile> _written = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ArtifactInfo> _listed = new(StringComparer.Ordinal);
-    private long _cutouts;
 
     /// <summary>Size and SHA-256 of the last content this attempt wrote to each path.</summary>
     public IReadOnlyDictionary<string, WrittenFile> Written => _written;
-
-    /// <summary>Cutouts counted so far in the input files of this attempt (every format).</summary>
-    public long CutoutsSeen => Interlocked.Read(ref _cutouts);
 
     public async IAsyncEnumerable<ArtifactInfo> ListAsync(string prefix, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -51,7 +43,6 @@ public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest requ
         CheckSize(info);
         var bytes = await inner.ReadAsync(path, cancellationToken).ConfigureAwait(false);
         CheckSize(info with { Size = bytes.ToMemory().Length });
-        CountCutouts(path, bytes);
         return bytes;
     }
 
@@ -63,7 +54,6 @@ public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest requ
         var content = await inner.TryReadAsync(path, cancellationToken).ConfigureAwait(false);
         if (content is null) return null;
         CheckSize(info with { Size = content.Content.ToMemory().Length });
-        CountCutouts(path, content.Content);
         return content;
     }
 
@@ -102,37 +92,5 @@ public sealed class JobScopedArtifactStore(IArtifactStore inner, JobRequest requ
         if (info.Size > limits.MaxDownloadBytesPerFile)
             throw new JobValidationException(info.Path,
                 $"is {info.Size} bytes, over the limit of {limits.MaxDownloadBytesPerFile} bytes per file ({JobLimits.SectionName}:MaxDownloadBytesPerFile)");
-    }
-
-    /// <summary>The readers' structural limits; the job's own limits are checked below, naming their settings (the
-    /// decompressed bytes are bounded here by the largest value the setting may take, as gzip tiles are inflated to check them).</summary>
-    private static readonly ArrayLimits Structural = ArrayLimits.Default with { MaxDecompressedBytes = Array.MaxLength };
-
-    private void CountCutouts(string path, BinaryData bytes)
-    {
-        if (_inputPrefix is null || !CutoutReader.IsSupported(path)) return;
-        if (path != _inputPrefix && !path.StartsWith(_inputPrefix + "/", StringComparison.Ordinal)) return;
-        CutoutLayout layout;
-        try
-        {
-            // Headers only, every format: .npy, .npz members (inflated as far as their headers), FITS (parsed in managed code).
-            layout = CutoutReader.Describe(path, bytes.ToMemory().Span, Structural);
-        }
-        catch (CutoutFormatException)
-        {
-            // Not a readable header: the handler's reader reports it with the file's name.
-            return;
-        }
-        if (layout.DecompressedBytes > limits.MaxDecompressedBytesPerFile)
-            throw new JobValidationException(path,
-                $"inflates to {layout.DecompressedBytes} bytes, over the limit of {limits.MaxDecompressedBytesPerFile} decompressed bytes per file ({JobLimits.SectionName}:MaxDecompressedBytesPerFile)");
-        foreach (var a in layout.Arrays)
-            if (a.Height > limits.MaxCutoutSize || a.Width > limits.MaxCutoutSize)
-                throw new JobValidationException(path,
-                    $"holds {a.Height}x{a.Width} cutouts, over the limit of {limits.MaxCutoutSize} pixels per side ({JobLimits.SectionName}:MaxCutoutSize)");
-        var total = Interlocked.Add(ref _cutouts, layout.CutoutCount);
-        if (total > limits.MaxCutoutsPerJob)
-            throw new JobValidationException("input",
-                $"holds more than {limits.MaxCutoutsPerJob} cutouts ({total} counted by '{path}'; {JobLimits.SectionName}:MaxCutoutsPerJob); split the job");
     }
 }

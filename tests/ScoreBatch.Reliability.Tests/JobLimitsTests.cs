@@ -1,4 +1,7 @@
 using ScoreBatch.Jobs.Contracts;
+using ScoreBatch.Jobs.Kinds.Clean;
+using ScoreBatch.Jobs.Kinds.Sample;
+using ScoreBatch.Jobs.Kinds.Train;
 using ScoreBatch.Reliability.Tests.Support;
 using ScoreBatch.Worker.Runner;
 
@@ -55,20 +58,50 @@ public sealed class JobLimitsTests
     [InlineData("{\"steps\":0}", "params.steps")]
     [InlineData("{\"size\":513}", "params.size")]
     [InlineData("{\"size\":\"64\"}", "params.size")]
-    public void CheckParams_OverOrOutsideLimits_ThrowsNamingField(string parameters, string field)
+    public void TrainValidate_OverOrOutsideLimits_ThrowsNamingField(string parameters, string field)
     {
-        var request = new JobRequest
-        {
-            Id = "j",
-            Kind = "train",
-            Output = "out/j",
-            Params = new JobParams((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(parameters)!),
-        };
-
-        var e = Assert.Throws<JobValidationException>(() => JobLimitChecks.CheckParams(request, new JobLimits()));
+        var e = Assert.Throws<JobValidationException>(() => new TrainJobHandler().Validate(Request("train", parameters), new JobLimits().ToParamLimits()));
 
         Assert.Equal(field, e.Field);
     }
+
+    [Theory]
+    [InlineData("train", "{\"steps\":1001}", "params.steps", "ScoreBatch:Limits:MaxSteps")]
+    [InlineData("train", "{\"size\":128}", "params.size", "ScoreBatch:Limits:MaxCutoutSize")]
+    [InlineData("sample", "{\"steps\":1001}", "params.steps", "ScoreBatch:Limits:MaxSteps")]
+    [InlineData("clean", "{\"steps\":1001}", "params.steps", "ScoreBatch:Limits:MaxSteps")]
+    public void KindValidate_ParamOverALoweredWorkerLimit_ThrowsNamingFieldAndSetting(string kind, string parameters, string field, string setting)
+    {
+        var limits = new JobLimits { MaxSteps = 1000, MaxCutoutSize = 64 }.ToParamLimits();
+        IJobHandler handler = kind switch { "train" => new TrainJobHandler(), "sample" => new SampleJobHandler(), _ => new CleanJobHandler() };
+
+        var e = Assert.Throws<JobValidationException>(() => handler.Validate(Request(kind, parameters), limits));
+
+        Assert.Equal(field, e.Field);
+        Assert.Contains(setting, e.Message, StringComparison.Ordinal);
+        Assert.EndsWith(kind == "train" && field == "params.size" ? "got 128" : "got 1001", e.Message, StringComparison.Ordinal);
+        handler.Validate(Request(kind, parameters), JobParamLimits.None); // the kind's own range allows it
+    }
+
+    [Fact]
+    public void TrainValidate_StepsNotGiven_DefaultIsNotJudgedByTheWorkerLimit()
+    {
+        var limits = new JobLimits { MaxSteps = 10 }.ToParamLimits();
+
+        new TrainJobHandler().Validate(Request("train", "{}"), limits);
+
+        Assert.Throws<JobValidationException>(() => new TrainJobHandler().Validate(Request("train", "{\"steps\":11}"), limits));
+    }
+
+    private static JobRequest Request(string kind, string parameters) => new()
+    {
+        Id = "j",
+        Kind = kind,
+        Input = "data/in",
+        Output = "out/j",
+        Model = "models/m.ckpt",
+        Params = new JobParams((System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(parameters)!),
+    };
 
     [Fact]
     public void CheckBody_OneByteOverTheLimit_ProblemNamesBodyAndLimit()

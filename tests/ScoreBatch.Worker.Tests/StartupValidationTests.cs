@@ -18,14 +18,14 @@ public sealed class StartupValidationTests
     private sealed class PaintHandler : IJobHandler
     {
         public string Kind => "paint";
-        public void Validate(JobRequest request) { }
+        public void Validate(JobRequest request, JobParamLimits limits) { }
         public Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken) => Task.FromResult(JobOutcome.Completed);
     }
 
     private sealed class SecondTrainHandler : IJobHandler
     {
         public string Kind => "train";
-        public void Validate(JobRequest request) { }
+        public void Validate(JobRequest request, JobParamLimits limits) { }
         public Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken) => Task.FromResult(JobOutcome.Completed);
     }
 

@@ -18,7 +18,7 @@ public sealed class CalibrateJobHandler : JobHandler<CalibrateJobArgs>
 {
     public override string Kind => CalibrateJobArgs.Kind;
 
-    protected override CalibrateJobArgs Parse(JobRequest request) => CalibrateJobArgs.From(request);
+    protected override CalibrateJobArgs Parse(JobRequest request, JobParamLimits limits) => CalibrateJobArgs.From(request);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
     public override void Prepare(JobRequest request) => TorchPreload.Start();

@@ -42,16 +42,21 @@ public sealed record CleanJobArgs(string Input, string Output, string Model, Cle
     /// <summary>params.batch: cutouts cleaned together, 1 to 1024 (default 16).</summary>
     public int Batch { get; init; } = 16;
 
-    public static CleanJobArgs From(JobRequest request)
+    /// <summary>The args of <paramref name="request"/>; "steps", when given, is also held to <paramref name="limits"/>
+    /// (the worker's; none when omitted).</summary>
+    public static CleanJobArgs From(JobRequest request, JobParamLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(request);
+        limits ??= JobParamLimits.None;
         var p = request.Params;
         p.RefuseUnknown(Kind, ParamNames);
         var d = new CleanOptions();
+        var steps = p.GetInt32("steps", d.Steps, 1, 100_000);
+        if (p.Has("steps")) limits.CheckSteps("params.steps", steps);
         var options = new CleanOptions
         {
             Weight = p.GetDouble("weight", d.Weight, 0, 1e6),
-            Steps = p.GetInt32("steps", d.Steps, 1, 100_000),
+            Steps = steps,
             THigh = p.GetDouble("t_high", d.THigh, 1e-6, 1e6), // the prior's own T bounds it (checked with the model)
             TLow = p.GetDouble("t_low", d.TLow, 1e-6, 1e6),
             Schedule = p.GetString("schedule", "geometric", CleanOptions.ScheduleNames) == "linear" ? CleanSchedule.Linear : CleanSchedule.Geometric,

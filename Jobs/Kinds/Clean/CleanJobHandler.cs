@@ -25,7 +25,7 @@ public sealed class CleanJobHandler(CutoutPipelineOptions? options = null) : Job
 
     public override string Kind => CleanJobArgs.Kind;
 
-    protected override CleanJobArgs Parse(JobRequest request) => CleanJobArgs.From(request);
+    protected override CleanJobArgs Parse(JobRequest request, JobParamLimits limits) => CleanJobArgs.From(request, limits);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
     public override void Prepare(JobRequest request) => TorchPreload.Start();

@@ -19,7 +19,7 @@ public sealed class LikelihoodJobHandler(CutoutPipelineOptions? options = null) 
 
     public override string Kind => LikelihoodJobArgs.Kind;
 
-    protected override LikelihoodJobArgs Parse(JobRequest request) => LikelihoodJobArgs.From(request);
+    protected override LikelihoodJobArgs Parse(JobRequest request, JobParamLimits limits) => LikelihoodJobArgs.From(request);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
     public override void Prepare(JobRequest request) => TorchPreload.Start();

@@ -32,18 +32,23 @@ public sealed record SampleJobArgs(string? Input, string Output, string Model, S
     /// <summary>params.clip: clip samples to the data range [0, 1] of peak-normalised galaxies (default true; SCIENCE.md 6).</summary>
     public bool Clip { get; init; } = true;
 
-    public static SampleJobArgs From(JobRequest request)
+    /// <summary>The args of <paramref name="request"/>; "steps", when given, is also held to <paramref name="limits"/>
+    /// (the worker's; none when omitted).</summary>
+    public static SampleJobArgs From(JobRequest request, JobParamLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(request);
+        limits ??= JobParamLimits.None;
         var p = request.Params;
         p.RefuseUnknown(Kind, ParamNames);
         var defaults = new SamplerOptions();
+        var steps = p.GetInt32("steps", defaults.Steps, 1, 100_000);
+        if (p.Has("steps")) limits.CheckSteps("params.steps", steps);
         var kindName = p.GetString("sampler", SamplerOptions.KindNames[0], SamplerOptions.KindNames);
         var kind = (SamplerKind)SamplerOptions.KindNames.ToList().IndexOf(kindName);
         var sampler = new SamplerOptions
         {
             Kind = kind,
-            Steps = p.GetInt32("steps", defaults.Steps, 1, 100_000),
+            Steps = steps,
             Adaptive = defaults.Adaptive with
             {
                 RelativeTolerance = p.GetDouble("rtol", defaults.Adaptive.RelativeTolerance, 1e-10, 0.5),

@@ -28,7 +28,7 @@ public sealed class SampleJobHandler : JobHandler<SampleJobArgs>
 
     public override string Kind => SampleJobArgs.Kind;
 
-    protected override SampleJobArgs Parse(JobRequest request) => SampleJobArgs.From(request);
+    protected override SampleJobArgs Parse(JobRequest request, JobParamLimits limits) => SampleJobArgs.From(request, limits);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
     public override void Prepare(JobRequest request) => TorchPreload.Start();

@@ -30,7 +30,7 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
 
     public override string Kind => ScoreJobArgs.Kind;
 
-    protected override ScoreJobArgs Parse(JobRequest request) => ScoreJobArgs.From(request);
+    protected override ScoreJobArgs Parse(JobRequest request, JobParamLimits limits) => ScoreJobArgs.From(request);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
     public override void Prepare(JobRequest request) => TorchPreload.Start();

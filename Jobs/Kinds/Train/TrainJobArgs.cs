@@ -48,9 +48,12 @@ public sealed record TrainJobArgs(
         "attn_resolution", "ema", "warmup", "grad_clip",
     ];
 
-    public static TrainJobArgs From(JobRequest request)
+    /// <summary>The args of <paramref name="request"/>; "steps" and "size", when given, are also held to
+    /// <paramref name="limits"/> (the worker's; none when omitted).</summary>
+    public static TrainJobArgs From(JobRequest request, JobParamLimits? limits = null)
     {
         ArgumentNullException.ThrowIfNull(request);
+        limits ??= JobParamLimits.None;
         var p = request.Params;
         p.RefuseUnknown(Kind, ParamNames);
         var architecture = p.GetString("architecture", ScoreNetArchitectures.Mixer, ScoreNetArchitectures.Names);
@@ -61,6 +64,7 @@ public sealed record TrainJobArgs(
                 throw new JobValidationException($"params.{other}", $"is a parameter of the {(ncsnpp ? ScoreNetArchitectures.Mixer : ScoreNetArchitectures.Ncsnpp)} architecture, this job trains '{architecture}' (params.architecture)");
         }
         var model = ncsnpp ? NcsnppOptions(p) : MixerOptions(p);
+        if (p.Has("size")) limits.CheckSize("params.size", model.ImageSize);
         try
         {
             model.Validate();
@@ -84,6 +88,7 @@ public sealed record TrainJobArgs(
         var sigmaMaxFromData = process.Name == NoiseProcesses.Ve &&
             !(p.Has("process") && p.GetString("process", "").Contains("sigma_max", StringComparison.Ordinal));
         var steps = p.GetInt64("steps", 10_000, 1, MaxSteps);
+        if (p.Has("steps")) limits.CheckSteps("params.steps", steps);
         var trainer = new TrainerOptions
         {
             Steps = steps,

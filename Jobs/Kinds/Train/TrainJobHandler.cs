@@ -28,7 +28,7 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : Jo
 
     public override string Kind => TrainJobArgs.Kind;
 
-    protected override TrainJobArgs Parse(JobRequest request) => TrainJobArgs.From(request);
+    protected override TrainJobArgs Parse(JobRequest request, JobParamLimits limits) => TrainJobArgs.From(request, limits);
 
     /// <summary>Starts loading libtorch while the runner writes the job's status (see <see cref="TorchPreload"/>).</summary>
     public override void Prepare(JobRequest request) => TorchPreload.Start();

@@ -16,7 +16,7 @@ public sealed class JobHandlerTests
 
         public override string Kind => "score";
 
-        protected override CountArgs Parse(JobRequest request)
+        protected override CountArgs Parse(JobRequest request, JobParamLimits limits)
         {
             Parses++;
             return new CountArgs(request.Params.GetInt64("count", 1, 1, 10));

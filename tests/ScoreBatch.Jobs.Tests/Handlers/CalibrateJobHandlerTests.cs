@@ -13,7 +13,7 @@ namespace ScoreBatch.Jobs.Tests.Handlers;
 /// <summary>The calibrate job and a score job that uses its calibration, on the in-memory store with a tiny prior.</summary>
 public class CalibrateJobHandlerTests
 {
-    private static byte[] Checkpoint(int seed)
+    internal static byte[] Checkpoint(int seed)
     {
         manual_seed(seed);
         using var model = ScoreNetFactory.Create(TinyModels.Mixer8);
@@ -23,7 +23,7 @@ public class CalibrateJobHandlerTests
     }
 
     /// <summary>N 8x8 "galaxies": a centred Gaussian bump with N(0, 0.02²) noise.</summary>
-    private static byte[] Galaxies(int count, int seed)
+    internal static byte[] Galaxies(int count, int seed)
     {
         var rng = new Random(seed);
         var pixels = new float[count * 64];

@@ -32,7 +32,7 @@ public sealed class HandlerScript
 public sealed class FakeTrainHandler(HandlerScript script) : IJobHandler
 {
     public string Kind => "train";
-    public void Validate(JobRequest request) => script.Validate?.Invoke(request);
+    public void Validate(JobRequest request, JobParamLimits limits) => script.Validate?.Invoke(request);
     public Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken) => script.Invoke(context, cancellationToken);
 }
 
@@ -40,7 +40,7 @@ public sealed class FakeTrainHandler(HandlerScript script) : IJobHandler
 public sealed class FakeScoreHandler : IJobHandler
 {
     public string Kind => "score";
-    public void Validate(JobRequest request) => request.Params.GetInt32("shards", 1, 1, 16);
+    public void Validate(JobRequest request, JobParamLimits limits) => request.Params.GetInt32("shards", 1, 1, 16);
 
     public async Task<JobOutcome> RunAsync(JobContext context, CancellationToken cancellationToken)
     {
