@@ -23,6 +23,7 @@ public static class TorchDevices
         throw new ArgumentException($"device: must be one of auto, cpu, cuda (or cuda:K), got '{name}'");
     }
 
-    /// <summary>Uses every core for intra-op parallelism (torch's default counts physical cores only).</summary>
-    public static void UseAllCores() => set_num_threads(Environment.ProcessorCount);
+    /// <summary>Sizes libtorch's intra-op pool to <see cref="CpuThreads.Count"/>: the CPUs this process may use (affinity
+    /// and cgroup quota) or the count asked for (torch's own default counts the host's physical cores).</summary>
+    public static void UseAllCores() => set_num_threads(CpuThreads.Count);
 }

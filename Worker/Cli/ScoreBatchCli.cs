@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Reflection;
+using ScoreBatch.Jobs.Runtime;
 using ScoreBatch.Worker.Hosting;
 
 namespace ScoreBatch.Worker.Cli;
@@ -8,6 +9,13 @@ namespace ScoreBatch.Worker.Cli;
 /// <summary>The `scorebatch` command line: one subcommand per verb, each with --help. Register new verbs below, one line each.</summary>
 public static class ScoreBatchCli
 {
+    /// <summary>--threads on every verb: libtorch's CPU threads (default: the CPUs this process may use; <see cref="CpuThreads"/>).</summary>
+    private static readonly Option<int?> Threads = new("--threads")
+    {
+        Description = $"CPU threads for the network [default: ${CpuThreads.EnvironmentVariable}, else the CPUs this process may use (affinity and container CPU limit)]",
+        Recursive = true,
+    };
+
     public static async Task<int> RunAsync(string[] args)
     {
         var root = new RootCommand("ScoreBatch: train and run score-based galaxy morphology priors.");
@@ -30,6 +38,7 @@ public static class ScoreBatchCli
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(HealthCommand.Create());
         InteropCommands.AddTo(root);
+        root.Options.Add(Threads);
         // The host handles SIGTERM/SIGINT itself (graceful shutdown within ScoreBatch:ShutdownTimeout); the parser
         // must not also race it with its own short termination timeout.
         // Failures a user can fix (bad settings, a malformed connection string, an unreachable file) print one line
@@ -42,6 +51,16 @@ public static class ScoreBatchCli
             var verb = parse.CommandResult.Command == root ? "scorebatch" : $"scorebatch {parse.CommandResult.Command.Name}";
             foreach (var error in parse.Errors)
                 await Console.Error.WriteLineAsync($"{verb}: {DescribeParseError(error)} (see --help)").ConfigureAwait(false);
+            return 1;
+        }
+        try
+        {
+            // Before anything loads libtorch: its thread pools start with this count.
+            CpuThreads.Configure(parse.GetValue(Threads));
+        }
+        catch (ArgumentException e)
+        {
+            await Console.Error.WriteLineAsync($"scorebatch: {e.Message}").ConfigureAwait(false);
             return 1;
         }
         try

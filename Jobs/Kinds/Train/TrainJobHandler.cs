@@ -90,7 +90,7 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : Jo
         using var trainer = new Trainer(model, process, trainerOptions, device, context.Time);
         if (resume is not null && resume.OptimizerState.Length > 0) trainer.Restore(resume);
         var parameters = ScoreNetFactory.ParameterCount(model);
-        var deviceName = device.type.ToString();
+        var deviceName = device.type == DeviceType.CPU ? CpuDeviceName(torch.get_num_threads()) : device.type.ToString();
         var processName = processSpec.ToString();
         TrainJobLog.Starting(context.Logger, data.Count, options.ImageSize, options.Architecture, parameters, processName, trainer.Step,
             trainerOptions.Steps, resume?.Source ?? "(new)", deviceName);
@@ -247,4 +247,7 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : Jo
             value.Step, value.TotalSteps, "steps", value.ToString(),
             new Dictionary<string, double> { ["loss"] = value.Loss, ["images_per_second"] = value.ImagesPerSecond }));
     }
+
+    /// <summary>"CPU (N threads)": the intra-op threads the run got (<see cref="CpuThreads"/>).</summary>
+    private static string CpuDeviceName(int threads) => threads == 1 ? "CPU (1 thread)" : $"CPU ({threads} threads)";
 }
