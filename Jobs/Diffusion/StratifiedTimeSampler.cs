@@ -58,7 +58,7 @@ public sealed class StratifiedTimeSampler
     {
         if (batch <= 0) throw new ArgumentOutOfRangeException(nameof(batch), batch, "batch must be positive");
         using var scope = NewDisposeScope();
-        var u = rand([batch], dtype: ScalarType.Float64, generator: generator);
+        var u = rand([batch], dtype: ScalarType.Float64, generator: generator); // device: CPU, seeded draws the trainer moves, the same on every device
         var i = TorchScalars.Arange(batch, ScalarType.Float64);
         var strata = i.Plus(u).DividedBy(batch); // [B] in (0, 1), increasing
         var t = Sampling != TimeSampling.Uniform

@@ -67,6 +67,7 @@ public sealed class VeProcess : INoiseProcess
     public Tensor PriorSample(long[] shape, Generator? generator = null, ScalarType dtype = ScalarType.Float32)
     {
         using var scope = NewDisposeScope();
+        // device: CPU, seeded draws the samplers move, the same on every device
         return randn(shape, dtype: dtype, generator: generator).Times(SigmaMax).MoveToOuterDisposeScope();
     }
 

@@ -57,7 +57,7 @@ public sealed class VpProcess : INoiseProcess
     }
 
     public Tensor PriorSample(long[] shape, Generator? generator = null, ScalarType dtype = ScalarType.Float32) =>
-        randn(shape, dtype: dtype, generator: generator);
+        randn(shape, dtype: dtype, generator: generator); // device: CPU, seeded draws the samplers move, the same on every device
 
     public Tensor PriorLogDensity(Tensor y)
     {

@@ -119,6 +119,6 @@ internal static class TorchScalars
     public static Tensor Arange(int stop, ScalarType dtype)
     {
         using var s = stop.ToScalar();
-        return arange(Zero, s, One, dtype);
+        return arange(Zero, s, One, dtype); // device: CPU, for the time sampler's CPU draws (moved by the trainer)
     }
 }

@@ -292,7 +292,7 @@ public sealed class Scorer
         foreach (var c in batch)
         {
             using var scope = NewDisposeScope();
-            var x = tensor(c.Pixels, [1, 1, c.Height, c.Width]);
+            var x = tensor(c.Pixels, [1, 1, c.Height, c.Width]); // device: CPU, a host-side check of the transform's domain
             try
             {
                 _transform.Forward(x);

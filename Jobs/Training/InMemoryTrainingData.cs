@@ -30,7 +30,7 @@ public sealed class InMemoryTrainingData : ITrainingData, IDisposable
     public Tensor ReadBatch(long[] indices)
     {
         using var scope = NewDisposeScope();
-        var index = tensor(indices, ScalarType.Int64);
+        var index = tensor(indices, ScalarType.Int64); // device: CPU, as the images it indexes (the trainer moves the batch)
         return images.index_select(0, index).MoveToOuterDisposeScope();
     }
 

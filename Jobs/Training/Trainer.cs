@@ -162,7 +162,7 @@ public sealed class Trainer : IDisposable
             Optimizer.LoadState(reader);
         if (header.NoiseGeneratorState is { Length: > 0 } state)
         {
-            using var stateTensor = tensor(Convert.FromBase64String(state), ScalarType.Byte);
+            using var stateTensor = tensor(Convert.FromBase64String(state), ScalarType.Byte); // device: CPU, the state of a CPU generator
             noise.set_state(stateTensor);
         }
         Step = header.Step;

@@ -28,6 +28,6 @@ public static class TrainingImages
             if (bad >= 0) throw new ArgumentException($"{c.Id}: pixel ({bad / c.Width}, {bad % c.Width}) is {c.Pixels[bad]}");
             CentralPadding.PadInto(c.Pixels, c.Height, c.Width, pixels.AsSpan(n * plane, plane), size, size);
         }
-        return tensor(pixels, [cutouts.Count, 1, size, size]);
+        return tensor(pixels, [cutouts.Count, 1, size, size]); // device: CPU, the data set in host memory; the trainer moves each batch
     }
 }

@@ -35,8 +35,9 @@ internal sealed class Conv3x3 : nn.Module<Tensor, Tensor>
     {
         this.inChannels = inChannels;
         this.outChannels = outChannels;
+        // device: CPU, module construction (model.to(device) moves the parameters)
         weight = new Parameter(empty(outChannels, inChannels, 3, 3));
-        bias = new Parameter(zeros(outChannels));
+        bias = new Parameter(zeros(outChannels)); // device: CPU, as the weight
         RegisterComponents();
     }
 

@@ -15,7 +15,7 @@ internal sealed class GaussianFourierProjection : nn.Module<Tensor, Tensor>
     public GaussianFourierProjection(int size, Generator? generator) : base(nameof(GaussianFourierProjection))
     {
         using var noGrad = no_grad();
-        using var w = randn([size], generator: generator);
+        using var w = randn([size], generator: generator); // device: CPU, module construction (model.to(device) moves the buffer)
         register_buffer("W", w.Times(Scale), persistent: true);
     }
 
