@@ -14,10 +14,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 sb=${SCOREBATCH:-$here/../../Worker/bin/Release/net10.0/scorebatch}
 py=/usr/bin/python3.11
 data=$dir/data
-[[ -f $data/ref/galaxies.npy ]] || "$sb" synth --out "$data/ref" --count 300 --size 32 --seed 50 --snr 10:1000 --stack >/dev/null
-[[ -f $data/eval/labels.csv ]] || "$sb" synth --out "$data/eval" --count "$pairs" --size 32 --seed 77 --snr 10:1000 --pairs --artifacts ring,companion --stack >/dev/null
-[[ -f $data/lik/galaxies.npy ]] || "$sb" synth --out "$data/lik" --count 32 --size 32 --seed 91 --snr 10:1000 --stack >/dev/null
-timed() { local start=$SECONDS; "$@" >/dev/null; echo "  ($(( SECONDS - start )) s: ${*:1:2})"; }
+[[ -f $data/ref/galaxies.npy ]] || "$sb" synth --out "$data/ref" --count 300 --size 32 --seed 50 --snr 10:1000 --stack >/dev/null 2>&1
+[[ -f $data/eval/labels.csv ]] || "$sb" synth --out "$data/eval" --count "$pairs" --size 32 --seed 77 --snr 10:1000 --pairs --artifacts ring,companion --stack >/dev/null 2>&1
+[[ -f $data/lik/galaxies.npy ]] || "$sb" synth --out "$data/lik" --count 32 --size 32 --seed 91 --snr 10:1000 --stack >/dev/null 2>&1
+timed() { local start=$SECONDS; "$@" >/dev/null 2>&1; echo "  ($(( SECONDS - start )) s: $2)"; }
 for name in mixer ncsnpp; do
   model=$dir/$name.ckpt
   out=$dir/$name
