@@ -55,8 +55,9 @@ public static class ScoreBatchCli
         }
         try
         {
-            // Before anything loads libtorch: its thread pools start with this count.
+            // Before anything loads libtorch: its thread pools start with this count and a short spin.
             CpuThreads.Configure(parse.GetValue(Threads));
+            OpenMpWaitTuning.Apply();
         }
         catch (ArgumentException e)
         {

@@ -37,7 +37,6 @@ internal static class WorkerCommand
         storage.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
-            OpenMpWaitTuning.Apply(); // before any torch operation: I/O runs beside the network on the same cores
             TorchDevices.UseAllCores(); // the CPUs this container may use (or --threads), not the node's cores
             var more = new Dictionary<string, string?>();
             if (parse.GetValue(maxJobs) is { } n) more["ScoreBatch:MaxJobs"] = n.ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -30,11 +30,13 @@ var trainBatch = int.Parse(Arg("--train-batch", "64"), CultureInfo.InvariantCult
 var sizes = Arg("--sizes", "32,64").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 var workloads = Arg("--workloads", "score,train").Split(',');
 var tuned = !arguments.Contains("--no-malloc-tuning") && NativeMemoryTuning.Apply();
+var spin = OpenMpWaitTuning.Apply(); // as every scorebatch command (before libtorch loads)
 TorchDevices.UseAllCores();
 
 Console.WriteLine("ScoreBatch benchmark (TorchSharp, CPU)");
 Console.WriteLine($"threads {get_num_threads()}, malloc tuning {(tuned ? "applied (mallopt)" : "off")}, " +
-    $"GLIBC_TUNABLES={Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "(unset)"}, {seconds} s per figure");
+    $"GLIBC_TUNABLES={Environment.GetEnvironmentVariable("GLIBC_TUNABLES") ?? "(unset)"}, " +
+    $"OpenMP spin {(spin ? $"GOMP_SPINCOUNT={OpenMpWaitTuning.SpinCount}" : "as the environment sets it")}, {seconds} s per figure");
 var peak = Measurements.MatmulGflops(2048, seconds);
 Console.WriteLine($"fp32 matmul 2048³, libtorch: {peak:F1} GFLOP/s");
 var best = MachinePeak.NumpyGflops(2048, seconds);

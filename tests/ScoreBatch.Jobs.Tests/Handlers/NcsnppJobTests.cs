@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using ScoreBatch.Jobs.Contracts;
 using ScoreBatch.Jobs.Diffusion;
+using ScoreBatch.Jobs.Kinds.Likelihood;
+using ScoreBatch.Jobs.Kinds.Sample;
 using ScoreBatch.Jobs.Kinds.Score;
 using ScoreBatch.Jobs.Kinds.Train;
 using ScoreBatch.Jobs.Model;
@@ -9,7 +11,7 @@ using ScoreBatch.Storage.Formats;
 
 namespace ScoreBatch.Jobs.Tests.Handlers;
 
-/// <summary>The U-Net through the jobs: a train job with params.architecture "ncsnpp", then a score job on its model.</summary>
+/// <summary>The U-Net through the jobs: a train job with params.architecture "ncsnpp", then score, sample and likelihood jobs on its model.</summary>
 public class NcsnppJobTests
 {
     private static JobRequest Train(JsonObject parameters) => new()
@@ -38,7 +40,7 @@ public class NcsnppJobTests
     }
 
     [Fact]
-    public async Task TrainThenScore_Ncsnpp_RecordsArchitectureMeasuredSigmaMaxAndEmaAndScores()
+    public async Task TrainThenScoreSampleLikelihood_Ncsnpp_RecordsArchitectureMeasuredSigmaMaxAndEmaAndRuns()
     {
         var store = new MemoryArtifactStore();
         store.Put("galaxies/train/stack.npy", Npy.ToBytes(Blobs(16), [16, 8, 8]));
@@ -77,6 +79,21 @@ public class NcsnppJobTests
         var scores = Npy.Read(store.Get("data/out/scores/a.npy"), "a");
         Assert.Equal([3, 8, 8], scores.Shape);
         Assert.All(scores.Data, v => Assert.True(float.IsFinite(v)));
+
+        // The sample job (VE predictor-corrector, the U-Net recipe's sampler) and the likelihood job on the same model.
+        var sample = HandlerJobs.Request("sample", null, "samples/out", """{ "count": 3, "steps": 8, "batch": 3, "sampler": "pc", "seed": 2, "device": "cpu" }""")
+            with { Model = "runs/unet/model.ckpt" };
+        Assert.Equal(JobOutcome.Completed, await new SampleJobHandler().RunAsync(HandlerJobs.Context(store, sample), CancellationToken.None));
+        var samples = Npy.Read(store.Get("samples/out/samples.npy"), "samples.npy");
+        Assert.Equal([3, 8, 8], samples.Shape);
+        Assert.All(samples.Data, v => Assert.True(float.IsFinite(v)));
+
+        var likelihood = HandlerJobs.Request("likelihood", "data/in", "likelihood/out", """{ "probes": 1, "batch": 3, "rtol": 1e-3, "atol": 1e-3, "device": "cpu" }""")
+            with { Model = "runs/unet/model.ckpt" };
+        Assert.Equal(JobOutcome.Completed, await new LikelihoodJobHandler().RunAsync(HandlerJobs.Context(store, likelihood), CancellationToken.None));
+        var rows = System.Text.Encoding.UTF8.GetString(store.Get("likelihood/out/likelihood.csv")!).TrimEnd('\n').Split('\n');
+        Assert.Equal(4, rows.Length); // header + 3 cutouts
+        Assert.All(rows.Skip(1), r => Assert.True(double.IsFinite(double.Parse(r.Split(',')[3], System.Globalization.CultureInfo.InvariantCulture)), r));
     }
 
     [Theory]
