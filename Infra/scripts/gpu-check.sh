@@ -33,7 +33,8 @@ sb=("dotnet" "$work/bin/scorebatch.dll")
 
 echo "== 2. torch sees the GPU"
 "${sb[@]}" synth --out "$work/train" --count 2048 --size 64 --seed 1 --snr 10:1000 --stack >/dev/null
-"${sb[@]}" train --data "$work/train" --out "$work/probe" --overwrite --size 64 --steps 1 --batch 64 --device "$gpu" 2>&1 | tee "$work/probe.log" | grep -m1 "device"
+"${sb[@]}" train --data "$work/train" --out "$work/probe" --overwrite --size 64 --steps 1 --batch 64 --device "$gpu" >"$work/probe.log" 2>&1
+grep "device" "$work/probe.log" | head -1
 grep -q "device $expect" "$work/probe.log" || { echo "gpu-check: the run did not use $expect (see $work/probe.log)" >&2; exit 1; }
 
 echo "== 3. scoring parity (cpu vs $gpu)"
@@ -78,5 +79,7 @@ PY
 echo "== 5. throughput on $expect (64²)"
 "${sb[@]}" train --data "$work/train" --out "$work/speed" --overwrite --size 64 --steps "${GPU_CHECK_TRAIN_STEPS:-300}" --batch 256 --device "$gpu" --log-every 100 --checkpoint-every 0 2>&1 | tail -3
 "${sb[@]}" synth --out "$work/many" --count "${GPU_CHECK_SCORE_COUNT:-20000}" --size 64 --seed 4 --snr 10:1000 --stack >/dev/null
+start=$(date +%s.%N)
 "${sb[@]}" score --model "$work/model/model.ckpt" --input "$work/many" --out "$work/many-scored" --previews 0 --overwrite --device "$gpu" --batch 512 2>&1 | tail -2
+echo "score: ${GPU_CHECK_SCORE_COUNT:-20000} cutouts at $(echo "${GPU_CHECK_SCORE_COUNT:-20000} / ($(date +%s.%N) - $start)" | bc -l | cut -d. -f1) cutouts/s (load and writes included)"
 echo "gpu-check: all checks passed ($work)"
