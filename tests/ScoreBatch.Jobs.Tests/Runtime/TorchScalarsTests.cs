@@ -7,6 +7,7 @@ using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Tests.Runtime;
 
+[Collection(TorchThreadCountCollection.Name)]
 public class TorchScalarsTests
 {
     [Fact]

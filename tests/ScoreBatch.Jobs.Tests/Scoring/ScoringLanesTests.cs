@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Tests.Scoring;
 
+[Collection(Runtime.TorchThreadCountCollection.Name)]
 public class ScoringLanesTests
 {
     [Fact]

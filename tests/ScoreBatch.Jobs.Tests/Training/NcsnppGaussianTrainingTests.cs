@@ -14,6 +14,7 @@ namespace ScoreBatch.Jobs.Tests.Training;
 /// in play). Measured on one core of the shared machine: 1.046·L* after 100 steps of 64, 1.038 after 200, 1.016
 /// after 600 (about 0.13 CPU-s a step); 150 steps keep the test near 25 CPU-s.
 /// </summary>
+[Collection(Runtime.TorchThreadCountCollection.Name)]
 public class NcsnppGaussianTrainingTests(ITestOutputHelper output)
 {
     private const int EvaluationSamples = 8_192;
