@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace ScoreBatch.Jobs.Runtime;
 
@@ -13,7 +12,7 @@ namespace ScoreBatch.Jobs.Runtime;
 /// loaded, and also sets OMP_NUM_THREADS and MKL_NUM_THREADS in the native environment (unless the user set them), so
 /// every thread that later starts using torch begins with the same count.
 /// </summary>
-public static partial class CpuThreads
+public static class CpuThreads
 {
     /// <summary>The environment variable an explicit thread count may come from (1 to <see cref="MaxThreads"/>).</summary>
     public const string EnvironmentVariable = "SCOREBATCH_THREADS";
@@ -29,51 +28,31 @@ public static partial class CpuThreads
     /// <summary>The thread count in force: the last <see cref="Configure"/>d one, else <see cref="Available"/>.</summary>
     public static int Count => Volatile.Read(ref configured) is > 0 and var n ? n : Available;
 
-    /// <summary>Where <see cref="Count"/> came from: "--threads", SCOREBATCH_THREADS or "available CPUs".</summary>
-    public static string Source { get; private set; } = "available CPUs";
-
     /// <summary>
     /// <paramref name="requested"/> (from --threads) when given, else SCOREBATCH_THREADS when set, else
     /// <see cref="Available"/>. Throws <see cref="ArgumentException"/> naming the flag or the variable when out of range.
     /// </summary>
-    public static (int Threads, string Source) Resolve(int? requested, string? environmentValue)
+    public static int Resolve(int? requested, string? environmentValue)
     {
         if (requested is { } r)
-            return r is >= 1 and <= MaxThreads ? (r, "--threads")
+            return r is >= 1 and <= MaxThreads ? r
                 : throw new ArgumentException($"--threads must be between 1 and {MaxThreads}, got {r}");
         if (!string.IsNullOrWhiteSpace(environmentValue))
             return int.TryParse(environmentValue, NumberStyles.None, CultureInfo.InvariantCulture, out var e) && e is >= 1 and <= MaxThreads
-                ? (e, EnvironmentVariable)
+                ? e
                 : throw new ArgumentException($"{EnvironmentVariable} must be a whole number between 1 and {MaxThreads}, got '{environmentValue}'");
-        return (Available, "available CPUs");
+        return Available;
     }
 
     /// <summary>Resolves the count (see <see cref="Resolve"/>) and records it; call before the first torch operation.</summary>
     public static int Configure(int? requested)
     {
-        var (threads, source) = Resolve(requested, Environment.GetEnvironmentVariable(EnvironmentVariable));
+        var threads = Resolve(requested, Environment.GetEnvironmentVariable(EnvironmentVariable));
         Volatile.Write(ref configured, threads);
-        Source = source;
-        if (OperatingSystem.IsLinux())
-        {
-            try
-            {
-                // .NET keeps its own copy of the environment; libgomp and MKL read the C library's when libtorch loads.
-                var text = threads.ToString(CultureInfo.InvariantCulture);
-                _ = setenv("OMP_NUM_THREADS", text, 0);
-                _ = setenv("MKL_NUM_THREADS", text, 0);
-            }
-            catch (EntryPointNotFoundException)
-            {
-                // Not glibc: torch.set_num_threads below still sets the pool.
-            }
-            catch (DllNotFoundException)
-            {
-            }
-        }
+        // libgomp and MKL read these when libtorch loads; unless the user set them, every thread starts with this count.
+        var text = threads.ToString(CultureInfo.InvariantCulture);
+        NativeEnvironment.SetIfUnset("OMP_NUM_THREADS", text);
+        NativeEnvironment.SetIfUnset("MKL_NUM_THREADS", text);
         return threads;
     }
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int setenv(string name, string value, int overwrite);
 }

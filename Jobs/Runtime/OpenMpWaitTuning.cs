@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace ScoreBatch.Jobs.Runtime;
 
 /// <summary>
@@ -15,7 +13,7 @@ namespace ScoreBatch.Jobs.Runtime;
 /// operation. An explicit GOMP_SPINCOUNT or OMP_WAIT_POLICY in the environment wins (OMP_WAIT_POLICY=active for a
 /// machine that runs one job alone). Linux only.
 /// </summary>
-public static partial class OpenMpWaitTuning
+public static class OpenMpWaitTuning
 {
     /// <summary>The spin count set when none is configured.</summary>
     public const string SpinCount = "1000";
@@ -26,21 +24,6 @@ public static partial class OpenMpWaitTuning
         if (!OperatingSystem.IsLinux()) return false;
         if (Environment.GetEnvironmentVariable("GOMP_SPINCOUNT") is not null || Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null)
             return false;
-        try
-        {
-            // .NET keeps its own copy of the environment; libgomp reads the C library's, so set it there.
-            return setenv("GOMP_SPINCOUNT", SpinCount, 0) == 0;
-        }
-        catch (EntryPointNotFoundException)
-        {
-            return false;
-        }
-        catch (DllNotFoundException)
-        {
-            return false;
-        }
+        return NativeEnvironment.SetIfUnset("GOMP_SPINCOUNT", SpinCount);
     }
-
-    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int setenv(string name, string value, int overwrite);
 }
