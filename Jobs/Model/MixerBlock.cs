@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Model.Onnx;
 using ScoreBatch.Jobs.Runtime;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,8 +24,8 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
     {
         token_mlp = nn.ModuleList(nn.Linear(tokens, tokenMlpWidth), nn.Linear(tokenMlpWidth, tokens));
         channel_mlp = nn.ModuleList(nn.Linear(width, channelMlpWidth), nn.Linear(channelMlpWidth, width));
-        norm1 = nn.LayerNorm([width, tokens], eps: 1e-5);
-        norm2 = nn.LayerNorm([tokens, width], eps: 1e-5);
+        norm1 = nn.LayerNorm([width, tokens], eps: MixerScoreNet.Eps);
+        norm2 = nn.LayerNorm([tokens, width], eps: MixerScoreNet.Eps);
         RegisterComponents();
     }
 
@@ -61,6 +62,16 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
         // Channel mixing: Linear over the last axis (C) of [N x P x C].
         var g = Mlp(norm2.forward(zt), channel_mlp, 2);
         return g.AddInPlace(zt).transpose(1, 2).MoveToOuterDisposeScope(); // [N x C x P]
+    }
+
+    /// <summary>The block as ONNX nodes on <paramref name="z"/> [N x C x P] (full precision, the same operations as <see cref="forward"/>).</summary>
+    internal string BuildOnnx(OnnxGraph graph, string z)
+    {
+        string Mlp(string x, ModuleList<Linear> mlp) => graph.Linear(mlp[1], graph.Node("Relu", [graph.Linear(mlp[0], x)]));
+        var h = Mlp(graph.LayerNorm(norm1, z, MixerScoreNet.Eps), token_mlp);
+        var zt = graph.SwapLastAxes(graph.Node("Add", [h, z]));                            // [N x P x C]
+        var g = Mlp(graph.LayerNorm(norm2, zt, MixerScoreNet.Eps), channel_mlp);
+        return graph.SwapLastAxes(graph.Node("Add", [g, zt]));                             // [N x C x P]
     }
 
     /// <summary>Linear, ReLU, Linear; the token MLP (<paramref name="first"/> 0) in the low precision when set (hidden kept in it,

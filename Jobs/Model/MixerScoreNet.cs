@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Model.Onnx;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -32,7 +33,7 @@ public sealed class MixerScoreNet : ScoreNet
         conv_out = nn.ConvTranspose2d(options.Width, options.Channels, options.PatchSize, stride: options.PatchSize);
         blocks = nn.ModuleList(Enumerable.Range(0, options.Blocks)
             .Select(_ => new MixerBlock(options.Width, p, options.TokenMlpWidth, options.ChannelMlpWidth)).ToArray());
-        norm = nn.LayerNorm([options.Width, p], eps: 1e-5);
+        norm = nn.LayerNorm([options.Width, p], eps: Eps);
         RegisterComponents();
         InitialiseLikeEquinox(generator);
     }
@@ -65,6 +66,31 @@ public sealed class MixerScoreNet : ScoreNet
         z = norm.forward(z).view(n, Options.Width, patchSide, patchSide);                 // [N x C x N/p x N/p]
         return conv_out.forward(z).MoveToOuterDisposeScope();                             // [N x 1 x H x W]
     }
+
+    /// <inheritdoc />
+    public override bool HasOnnxGraph => true;
+
+    /// <inheritdoc />
+    public override string BuildOnnx(OnnxGraph graph, string y, string c)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        var size = Options.ImageSize;
+        var k = Options.PatchSize;
+        // The c plane: [N] -> [N x 1 x 1 x 1], broadcast to [N x 1 x H x W].
+        var plane = graph.Node("Expand", [graph.Node("Reshape", [c, graph.Int64s(-1, 1, 1, 1)]), graph.Int64s(1, 1, size, size)]);
+        var x = graph.Node("Concat", [y, plane], OnnxAttribute.Int("axis", 1));
+        var z = graph.Node("Conv", [x, graph.Constant(conv_in.weight!), graph.Constant(conv_in.bias!)],
+            OnnxAttribute.Ints("kernel_shape", k, k), OnnxAttribute.Ints("strides", k, k));
+        z = graph.Node("Reshape", [z, graph.Int64s(0, Options.Width, -1)]);                 // [N x C x P]
+        foreach (var block in blocks) z = block.BuildOnnx(graph, z);
+        z = graph.LayerNorm(norm, z, Eps);
+        z = graph.Node("Reshape", [z, graph.Int64s(0, Options.Width, patchSide, patchSide)]);
+        return graph.Node("ConvTranspose", [z, graph.Constant(conv_out.weight!), graph.Constant(conv_out.bias!)],
+            OnnxAttribute.Ints("kernel_shape", k, k), OnnxAttribute.Ints("strides", k, k));
+    }
+
+    /// <summary>The LayerNorms' epsilon (here and in every block).</summary>
+    internal const double Eps = 1e-5;
 
     /// <summary>
     /// Equinox's initialisation: every Linear and convolution weight AND bias ~ U(-1/sqrt(fan_in), +1/sqrt(fan_in));

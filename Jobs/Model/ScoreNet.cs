@@ -1,3 +1,4 @@
+using ScoreBatch.Jobs.Model.Onnx;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Model;
@@ -26,4 +27,16 @@ public abstract class ScoreNet(string name, ScoreNetOptions options) : nn.Module
     {
         if (type is not null) throw new NotSupportedException($"the {Options.Architecture} network has no {type} inference path (the mixer has)");
     }
+
+    /// <summary>Whether <see cref="BuildOnnx"/> describes this architecture.</summary>
+    public virtual bool HasOnnxGraph => false;
+
+    /// <summary>
+    /// Writes <see cref="forward"/> into <paramref name="graph"/> as ONNX nodes on the graph values <paramref name="y"/>
+    /// [N x C x H x W] and <paramref name="c"/> [N], with the current weights as constants, and returns the output value
+    /// [N x C x H x W]. What ONNX Runtime runs for scoring (<see cref="OnnxScoreNet"/>) and `export --format onnx` writes.
+    /// Architectures without a graph throw <see cref="NotSupportedException"/>.
+    /// </summary>
+    public virtual string BuildOnnx(OnnxGraph graph, string y, string c) =>
+        throw new NotSupportedException($"the {Options.Architecture} network has no ONNX graph (the {ScoreNetArchitectures.Mixer} has)");
 }

@@ -1,5 +1,6 @@
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Model.Onnx;
 using ScoreBatch.Jobs.Training;
 using ScoreBatch.Jobs.Transforms;
 using static TorchSharp.torch;
@@ -58,11 +59,34 @@ public sealed class ScoringModel : IDisposable
     public static ScoringModel FromNetwork(ScoreNet network, IDataTransform transform, Device? device = null, INoiseProcess? process = null) =>
         new(new ScorePrior(network, process ?? NoiseProcesses.Create(NoiseProcesses.Default), transform), device ?? CPU, "");
 
+    /// <summary>The engine of <see cref="Score"/>: <see cref="ScoringRuntime.Torch"/> until <see cref="UseRuntime"/> says otherwise.</summary>
+    public string Runtime { get; private set; } = ScoringRuntime.Torch;
+
+    private OnnxScoreNet? _onnx;
+
+    /// <summary>
+    /// Runs <see cref="Score"/> (and so every scorer of this model) on <paramref name="requested"/> (auto, torch or onnx;
+    /// <see cref="ScoringRuntime.Resolve"/>) and returns the engine chosen. ONNX Runtime gets the scoring lanes' thread
+    /// count per call. Call it after any change of the weights or their precision: the ONNX graph copies the weights.
+    /// </summary>
+    public string UseRuntime(string requested, bool lowPrecision = false)
+    {
+        var runtime = ScoringRuntime.Resolve(requested, _network, Device, lowPrecision);
+        _onnx?.Dispose();
+        _onnx = runtime == ScoringRuntime.Onnx ? OnnxScoreNet.Create(_network, ScoringLanes.Shared.ThreadsPerLane) : null;
+        return Runtime = runtime;
+    }
+
     /// <summary>s_theta(y [N x 1 x H x W], t [N]) -> [N x 1 x H x W].</summary>
-    public Tensor Score(Tensor y, Tensor t) => Prior.Score(y, t);
+    public Tensor Score(Tensor y, Tensor t) =>
+        _onnx is { } onnx ? onnx.Forward(y, ScorePrior.Conditioning(_network, Process, t)) : Prior.Score(y, t);
 
     /// <summary>A scorer for this prior with <paramref name="options"/>.</summary>
     public Scorer CreateScorer(ScoringOptions options) => new(Score, Transform, ImageSize, ImageSize, options, Device, Process);
 
-    public void Dispose() => Prior.Dispose();
+    public void Dispose()
+    {
+        _onnx?.Dispose();
+        Prior.Dispose();
+    }
 }
