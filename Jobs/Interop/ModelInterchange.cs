@@ -14,6 +14,9 @@ public enum ExportFormat
 
     /// <summary>PyTorch state dict (torch.save format) for torch.load + load_state_dict.</summary>
     PyTorch,
+
+    /// <summary>ONNX model (opset 17) of the network's forward pass: inputs y [N x 1 x H x W] and c [N], output score (mixer only).</summary>
+    Onnx,
 }
 
 /// <summary>
@@ -62,6 +65,11 @@ public static class ModelInterchange
             case ExportFormat.PyTorch:
                 PyTorchExporter.Export(model, output);
                 break;
+            case ExportFormat.Onnx:
+                if (!model.HasOnnxGraph)
+                    throw new ArgumentException($"{checkpoint.Source}: the '{checkpoint.Header.Architecture}' architecture has no ONNX graph (the '{ScoreNetArchitectures.Mixer}' has); export it as a PyTorch state dict (--format pytorch) instead", nameof(checkpoint));
+                output.Write(Model.Onnx.OnnxScoreNet.Export(model));
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(format), format, "unknown export format");
         }
@@ -82,6 +90,7 @@ public static class ModelInterchange
     {
         "eqx" => ExportFormat.Eqx,
         "pytorch" or "torch" or "pt" => ExportFormat.PyTorch,
-        _ => throw new ArgumentException($"--format: unknown export format '{value}' (accepted: eqx, pytorch)"),
+        "onnx" => ExportFormat.Onnx,
+        _ => throw new ArgumentException($"--format: unknown export format '{value}' (accepted: eqx, pytorch, onnx)"),
     };
 }

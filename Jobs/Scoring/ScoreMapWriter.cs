@@ -21,7 +21,9 @@ public enum ScoreMapFormat
 /// <param name="T">Diffusion time of the evaluation.</param>
 /// <param name="Transform">Data transform of the model, e.g. "log1p(scale=0.1, log_jacobian=0)".</param>
 /// <param name="Precision">Precision of the network's matrix products: "fp32" or "bf16" (FITS keyword SBPREC).</param>
-public sealed record ScoreMapProvenance(string JobId, string Model, string Architecture, double T, string Transform, string Precision = "fp32")
+/// <param name="Runtime">Engine of the forward passes: "torch" or "onnx" (<see cref="ScoringRuntime"/>; FITS keyword SBRUNTIM).</param>
+public sealed record ScoreMapProvenance(string JobId, string Model, string Architecture, double T, string Transform, string Precision = "fp32",
+    string Runtime = ScoringRuntime.Torch)
 {
     /// <summary>ScoreBatch's informational version (e.g. "1.0.0+abc123"), as written in SBVERSN.</summary>
     public static string SoftwareVersion { get; } =
@@ -75,6 +77,7 @@ public sealed class ScoreMapWriter(ScoreMapFormat format, ScoreMapProvenance pro
         var cards = FitsProvenance.ForScoreMap(ScoreMapProvenance.SoftwareVersion, provenance.JobId, provenance.Model,
             provenance.Architecture, provenance.T, provenance.Transform, id).ToList();
         cards.Add(new(FitsProvenance.Precision, provenance.Precision));
+        cards.Add(new(FitsProvenance.Runtime, provenance.Runtime));
         if (cutouts.Count > 1)
         {
             var hdus = cutouts.Select(c => FitsProvenance.SplitId(c.Id).Hdu).Select(h => h.Split('#')[0]).Distinct().ToList();

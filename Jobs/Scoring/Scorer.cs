@@ -99,14 +99,16 @@ public sealed class Scorer
             throw new ArgumentException($"{sources.Count} source names for {cutouts.Count} cutouts", nameof(sources));
         foreach (var c in cutouts) CheckCutout(c);
         int count = cutouts.Count, batches = (count + Options.BatchSize - 1) / Options.BatchSize;
-        bool onLanes = batches > 1 && _device.type == TorchSharp.DeviceType.CPU;
+        bool onLanes = count > 1 && _device.type == TorchSharp.DeviceType.CPU;
         if (onLanes)
         {
             // As many batches on every lane, all of one size (to a cutout): no lane waits for another to finish a
-            // last, lone batch. A cutout's score does not depend on the batch it shares (bit for bit, pinned by
-            // the lane tests), so only the timing changes.
+            // last, lone batch, and a single batch's worth is split too, so that every lane works (ONNX Runtime
+            // runs each call on its lane's thread alone). A cutout's score does not depend on the batch it shares
+            // (bit for bit, pinned by the lane tests), so only the timing changes.
             int lanes = ScoringLanes.Shared.Count;
-            batches = (batches + lanes - 1) / lanes * lanes;
+            batches = Math.Min(count, (batches + lanes - 1) / lanes * lanes);
+            onLanes = batches > 1;
         }
         var scored = new CutoutScore[batches][];
         void Batch(int b)

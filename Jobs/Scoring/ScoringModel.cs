@@ -77,9 +77,15 @@ public sealed class ScoringModel : IDisposable
         return Runtime = runtime;
     }
 
-    /// <summary>s_theta(y [N x 1 x H x W], t [N]) -> [N x 1 x H x W].</summary>
+    /// <summary>
+    /// s_theta(y [N x 1 x H x W], t [N]) -> [N x 1 x H x W]. On ONNX Runtime only while no gradient is asked for
+    /// (scoring runs in inference mode); a caller that differentiates through the score (the likelihood's divergence)
+    /// always gets libtorch's forward pass, whatever the runtime.
+    /// </summary>
     public Tensor Score(Tensor y, Tensor t) =>
-        _onnx is { } onnx ? onnx.Forward(y, ScorePrior.Conditioning(_network, Process, t)) : Prior.Score(y, t);
+        _onnx is { } onnx && !is_grad_enabled() && !y.requires_grad
+            ? onnx.Forward(y, ScorePrior.Conditioning(_network, Process, t))
+            : Prior.Score(y, t);
 
     /// <summary>A scorer for this prior with <paramref name="options"/>.</summary>
     public Scorer CreateScorer(ScoringOptions options) => new(Score, Transform, ImageSize, ImageSize, options, Device, Process);

@@ -31,14 +31,14 @@ public static class ScoringRuntime
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(device);
         if (!Names.Contains(requested))
-            throw new ArgumentException($"unknown runtime '{requested}' (accepted: {string.Join(", ", Names)})", nameof(requested));
+            throw new ArgumentException($"unknown runtime '{requested}' (accepted: {string.Join(", ", Names)})");
         if (requested == Torch) return Torch;
         string? obstacle = device.type != TorchSharp.DeviceType.CPU ? $"ONNX Runtime runs here on the CPU only, the job's device is {device.type.ToString().ToLowerInvariant()}"
             : lowPrecision ? "ONNX Runtime runs the network in fp32 only; precision bf16 needs runtime torch"
             : !network.HasOnnxGraph ? $"the {network.Options.Architecture} network has no ONNX graph (the {ScoreNetArchitectures.Mixer} has); use runtime torch"
             : null;
         if (obstacle is null) return Onnx;
-        if (requested == Onnx) throw new ArgumentException(obstacle, nameof(requested));
+        if (requested == Onnx) throw new ArgumentException(obstacle);
         return Torch;
     }
 }

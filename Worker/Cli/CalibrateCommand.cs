@@ -28,12 +28,14 @@ public static class CalibrateCommand
         statistic.AcceptOnlyFromAmong([.. AnomalyCalibration.StatisticNames]);
         var batch = new Option<int>("--batch") { Description = "Cutouts per forward pass.", DefaultValueFactory = _ => new ScoringOptions().BatchSize };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
+        var runtime = new Option<string>("--runtime") { Description = "Engine of the forward passes: auto (ONNX Runtime for fp32 mixer scoring on the CPU, libtorch otherwise), torch or onnx.", DefaultValueFactory = _ => ScoringRuntime.Auto };
+        runtime.AcceptOnlyFromAmong([.. ScoringRuntime.Names]);
         device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
         var command = new Command("calibrate", "Fit a prior's anomaly calibration on clean reference cutouts (for score --calibration).")
         {
-            model, input, output, noise, t, fpr, statistic, noAugment, batch, device,
+            model, input, output, noise, t, fpr, statistic, noAugment, batch, device, runtime,
         };
-        (Option Option, string Param)[] flags = [(noise, "noise"), (t, "t"), (fpr, "fpr"), (statistic, "statistic"), (batch, "batch"), (device, "device")];
+        (Option Option, string Param)[] flags = [(noise, "noise"), (t, "t"), (fpr, "fpr"), (statistic, "statistic"), (batch, "batch"), (device, "device"), (runtime, "runtime")];
         command.SetAction((parse, ct) =>
         {
             var job = new LocalJob(JobKinds.Calibrate);

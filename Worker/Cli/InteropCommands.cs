@@ -44,10 +44,10 @@ public static class InteropCommands
     private static Command Export()
     {
         var file = new Argument<FileInfo>("checkpoint") { Description = "ScoreBatch checkpoint (.ckpt)" };
-        var format = new Option<string>("--format") { Description = "eqx (galaxygrad/scarlet2 layout, mixer only) or pytorch (torch.load state dict)", Required = true };
-        format.AcceptOnlyFromAmong("eqx", "pytorch");
+        var format = new Option<string>("--format") { Description = "eqx (galaxygrad/scarlet2 layout, mixer only), pytorch (torch.load state dict) or onnx (the forward pass, mixer only: inputs y [N x 1 x H x W] and c = t/T [N], output score)", Required = true };
+        format.AcceptOnlyFromAmong("eqx", "pytorch", "onnx");
         var output = new Option<FileInfo>("--out") { Description = "file to write", Required = true };
-        var command = new Command("export", "Export a checkpoint's model as .eqx or as a PyTorch state dict.")
+        var command = new Command("export", "Export a checkpoint's model as .eqx, as a PyTorch state dict or as ONNX.")
         {
             file, format, output,
         };

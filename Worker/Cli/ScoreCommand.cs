@@ -30,6 +30,8 @@ public static class ScoreCommand
         format.AcceptOnlyFromAmong("npy", "fits");
         var precision = new Option<string>("--precision") { Description = "fp32, or bf16: the mixer's matrix products in bfloat16 (faster on CPUs with AVX512_BF16 or AMX; maps within 1 % of fp32).", DefaultValueFactory = _ => "fp32" };
         precision.AcceptOnlyFromAmong([.. ScoreJobArgs.PrecisionNames]);
+        var runtime = new Option<string>("--runtime") { Description = "Engine of the forward passes: auto (ONNX Runtime for fp32 mixer scoring on the CPU, libtorch otherwise), torch or onnx.", DefaultValueFactory = _ => ScoringRuntime.Auto };
+        runtime.AcceptOnlyFromAmong([.. ScoringRuntime.Names]);
         var overwrite = new Option<bool>("--overwrite") { Description = "Empty a non-empty --out folder first (without it such a folder is refused, so old maps never mix with new ones)." };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => "auto" };
         device.AcceptOnlyFromAmong([.. TorchDevices.Names]);
@@ -37,12 +39,12 @@ public static class ScoreCommand
 
         var command = new Command("score", "Score cutouts with a trained prior: x-space score maps and a per-cutout summary.csv.")
         {
-            model, input, output, t, noise, batch, threshold, logJacobian, previews, format, precision, device, calibration, overwrite,
+            model, input, output, t, noise, batch, threshold, logJacobian, previews, format, precision, runtime, device, calibration, overwrite,
         };
         (Option Option, string Param)[] flags =
         [
             (t, "t"), (noise, "noise"), (batch, "batch"), (threshold, "threshold"), (logJacobian, "log_jacobian"),
-            (previews, "previews"), (format, "format"), (precision, "precision"), (device, "device"),
+            (previews, "previews"), (format, "format"), (precision, "precision"), (runtime, "runtime"), (device, "device"),
         ];
         command.SetAction((parse, ct) =>
         {

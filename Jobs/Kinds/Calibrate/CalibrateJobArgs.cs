@@ -9,7 +9,8 @@ namespace ScoreBatch.Jobs.Kinds.Calibrate;
 /// The typed arguments of a "calibrate" job, parsed and checked from a <see cref="JobRequest"/>:
 /// { "kind": "calibrate", "input": "container/prefix" (clean reference cutouts), "output": "container/prefix",
 ///   "model": "container/path.ckpt" (or .eqx), "params": { "noise": "estimate", "t": 0.02, "fpr": 0.01,
-///   "augment": true, "statistic": "excess" | "mahalanobis", "batch": 64, "device": "auto" } }. Writes output/calibration.json. Every problem throws
+///   "augment": true, "statistic": "excess" | "mahalanobis", "batch": 64, "device": "auto",
+///   "runtime": "auto" | "torch" | "onnx" } }. Writes output/calibration.json. Every problem throws
 /// <see cref="JobValidationException"/> naming the field.
 /// </summary>
 public sealed record CalibrateJobArgs(string Input, string Output, string Model, CalibrationSettings Settings, string? Device)
@@ -21,7 +22,10 @@ public sealed record CalibrateJobArgs(string Input, string Output, string Model,
     public const string FileName = "calibration.json";
 
     /// <summary>Every param a calibrate job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
-    public static IReadOnlyList<string> ParamNames { get; } = ["noise", "t", "fpr", "augment", "statistic", "batch", "threshold", "log_jacobian", "device"];
+    public static IReadOnlyList<string> ParamNames { get; } = ["noise", "t", "fpr", "augment", "statistic", "batch", "threshold", "log_jacobian", "device", "runtime"];
+
+    /// <summary>params.runtime: the engine of the references' forward passes (<see cref="ScoringRuntime"/>; default auto).</summary>
+    public string Runtime { get; init; } = ScoringRuntime.Auto;
 
     public static CalibrateJobArgs From(JobRequest request)
     {
@@ -41,6 +45,9 @@ public sealed record CalibrateJobArgs(string Input, string Output, string Model,
             JobNames.Check("output", request.Output, requireBlobName: false),
             JobNames.Check("model", request.Model, requireBlobName: true),
             settings,
-            p.Has("device") ? p.GetString("device", "auto", ScoreJobArgs.DeviceNames) : null);
+            p.Has("device") ? p.GetString("device", "auto", ScoreJobArgs.DeviceNames) : null)
+        {
+            Runtime = p.GetString("runtime", ScoringRuntime.Auto, ScoringRuntime.Names),
+        };
     }
 }

@@ -10,7 +10,8 @@ namespace ScoreBatch.Jobs.Kinds.Score;
 /// { "kind": "score", "input": "container/prefix" (cutout files, or one file), "output": "container/prefix",
 ///   "model": "container/path.ckpt" (or a galaxygrad "path.eqx"), "params": { "t": 0.02, "batch": 64, "threshold": 100,
 ///   "log_jacobian": false, "device": "auto", "previews": 8, "format": "npy" | "fits",
-///   "noise": "estimate" | "none" | sigma, "calibration": "container/path/calibration.json", "precision": "fp32" | "bf16" } }. Every problem throws <see cref="JobValidationException"/>
+///   "noise": "estimate" | "none" | sigma, "calibration": "container/path/calibration.json", "precision": "fp32" | "bf16",
+///   "runtime": "auto" | "torch" | "onnx" } }. Every problem throws <see cref="JobValidationException"/>
 /// naming the field.
 /// </summary>
 public sealed record ScoreJobArgs(string Input, string Output, string Model, ScoringOptions Scoring, string? Device)
@@ -31,7 +32,7 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     public static IReadOnlyList<string> DeviceNames { get; } = ["auto", "cpu", "cuda"];
 
     /// <summary>Every param a score job reads; any other is refused (<see cref="JobParams.RefuseUnknown"/>).</summary>
-    public static IReadOnlyList<string> ParamNames { get; } = ["t", "batch", "threshold", "log_jacobian", "device", "previews", "format", "noise", "calibration", "likelihood", "probes", "precision",
+    public static IReadOnlyList<string> ParamNames { get; } = ["t", "batch", "threshold", "log_jacobian", "device", "previews", "format", "noise", "calibration", "likelihood", "probes", "precision", "runtime",
         "split", "split_of", "part"];
 
     /// <summary>Largest params.split (input files per child).</summary>
@@ -61,6 +62,12 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
     /// the job (<see cref="Model.ScoreNet.UseMatmulPrecision"/>; score maps within 1 % relative L2 of fp32, checked in CI).
     /// </summary>
     public string Precision { get; init; } = "fp32";
+
+    /// <summary>
+    /// params.runtime: the engine of the job's forward passes (<see cref="ScoringRuntime"/>): "auto" (the default: ONNX
+    /// Runtime for fp32 mixer scoring on the CPU, libtorch otherwise), "torch" or "onnx".
+    /// </summary>
+    public string Runtime { get; init; } = ScoringRuntime.Auto;
 
     /// <summary>Values accepted by params.precision.</summary>
     public static IReadOnlyList<string> PrecisionNames { get; } = ["fp32", "bf16"];
@@ -134,6 +141,7 @@ public sealed record ScoreJobArgs(string Input, string Output, string Model, Sco
             ScoreFormat = p.GetString("format", "npy", FormatNames) == "fits" ? ScoreMapFormat.Fits : ScoreMapFormat.Npy,
             Calibration = p.Has("calibration") ? JobNames.Check("params.calibration", p.GetString("calibration", ""), requireBlobName: true) : null,
             Precision = p.GetString("precision", "fp32", PrecisionNames),
+            Runtime = p.GetString("runtime", ScoringRuntime.Auto, ScoringRuntime.Names),
             NoiseGiven = p.Has("noise"),
             TGiven = p.Has("t"),
             Split = p.Has("split") ? p.GetInt32("split", 1, 1, MaxSplit) : null,

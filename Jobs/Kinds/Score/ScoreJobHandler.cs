@@ -68,6 +68,15 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
                 throw new JobValidationException("params.precision", $"{args.Model}: {e.Message}");
             }
         }
+        string runtime;
+        try
+        {
+            runtime = model.UseRuntime(args.Runtime, lowPrecision: args.Precision != "fp32");
+        }
+        catch (ArgumentException e)
+        {
+            throw new JobValidationException("params.runtime", $"{args.Model}: {e.Message}");
+        }
         var scoring = args.Calibration is null
             ? args.Scoring
             : await LoadCalibrationAsync(context.Store, args, model, cancellationToken).ConfigureAwait(false);
@@ -83,10 +92,10 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
         var files = listing.Result;
         var transformName = model.Transform.Spec.ToString();
         var deviceName = device.type.ToString();
-        ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName);
+        ScoreJobLog.Starting(context.Logger, files.Count, args.Input, args.Model, model.ImageSize, transformName, args.Scoring.T, deviceName, runtime);
 
         var previews = new AnomalyPreviews(args.Previews, AnomalyPreviews.RankingFor(scoring.Calibration is not null));
-        var maps = new ScoreMapWriter(args.ScoreFormat, new ScoreMapProvenance(context.Request.Id, args.Model, model.Architecture, args.Scoring.T, transformName, args.Precision),
+        var maps = new ScoreMapWriter(args.ScoreFormat, new ScoreMapProvenance(context.Request.Id, args.Model, model.Architecture, args.Scoring.T, transformName, args.Precision, runtime),
             context.CacheDirectory);
         var rows = new List<ScoreSummary>();
         var featureRows = new List<(string Id, IReadOnlyList<double> Features)>();

@@ -21,6 +21,9 @@ public static class FitsProvenance
     /// <summary>Precision of the network's matrix products (fp32 or bf16, the score job's params.precision).</summary>
     public const string Precision = "SBPREC";
 
+    /// <summary>Engine of the network's forward passes (torch or onnx, the score job's params.runtime as resolved).</summary>
+    public const string Runtime = "SBRUNTIM";
+
     private static readonly Dictionary<string, string> Comments = new()
     {
         [Creator] = "software that wrote this file",
@@ -34,6 +37,8 @@ public static class FitsProvenance
         [InputHdu] = "HDU and plane of the input (e.g. [1]#3)",
         [CutoutId] = "stable cutout id as in summary.csv",
         [CutoutCount] = "planes, one per cutout, in summary.csv order",
+        [Precision] = "precision of the network's matrix products",
+        [Runtime] = "engine of the forward passes (torch or onnx)",
     };
 
     /// <summary>The comment ScoreBatch writes next to a known keyword, or null.</summary>

@@ -92,9 +92,11 @@ public class ScoreJobHandlerTests
         Assert.Equal([7, 7], b.Shape);    // a 2-D input gives a 2-D map, cropped back from 8x8
         Assert.Null(store.Get("data/out/scores/c.npy"));
 
-        // The handler's maps are exactly what the scorer gives for the same checkpoint.
+        // The handler's maps are exactly what the scorer gives for the same checkpoint on the same engine (the
+        // default, auto: ONNX Runtime for a mixer on the CPU).
         using var stream = new MemoryStream(store.Get(ModelPath)!);
         using var prior = ScoringModel.Load(stream, ModelPath, CPU);
+        Assert.Equal(ScoringRuntime.Onnx, prior.UseRuntime(ScoringRuntime.Auto));
         var direct = prior.CreateScorer(new ScoringOptions()).Score(CutoutReader.Read("sub/b.npy", store.Get("data/in/sub/b.npy")), "sub/b.npy");
         Assert.Equal(direct[0].Score, b.Data);
 

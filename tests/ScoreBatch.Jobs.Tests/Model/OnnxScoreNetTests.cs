@@ -151,3 +151,28 @@ public class OnnxScoreNetTests
         }
     }
 }
+
+/// <summary>A scoring model on ONNX Runtime still differentiates: gradients always come from libtorch.</summary>
+public class OnnxRuntimeGradientTests
+{
+    [Fact]
+    public void Score_WithGradientsOn_IsLibtorchsAndDifferentiable()
+    {
+        using var model = ScoringModel.FromNetwork(ScoreNetFactory.Create(TinyModels.Mixer8, new TorchSharp.torch.Generator(3)), new Log1pTransform());
+        Assert.Equal(ScoringRuntime.Onnx, model.UseRuntime(ScoringRuntime.Onnx));
+        using var t = full(2, 0.5f);
+        using var probe = randn(2, 1, 8, 8, generator: new TorchSharp.torch.Generator(4));
+        Tensor Vjp(ScoringModel m)
+        {
+            using var grad = enable_grad();
+            using var y = randn(2, 1, 8, 8, generator: new TorchSharp.torch.Generator(5)).requires_grad_(true);
+            using var s = m.Score(y, t);
+            return autograd.grad([s], [y], [probe])[0];
+        }
+        using var viaModel = Vjp(model);
+        using var reference = ScoringModel.FromNetwork(ScoreNetFactory.Create(TinyModels.Mixer8, new TorchSharp.torch.Generator(3)), new Log1pTransform());
+        using var viaTorch = Vjp(reference);
+        Assert.Equal(viaTorch.data<float>().ToArray(), viaModel.data<float>().ToArray());
+        Assert.True(viaModel.abs().sum().item<float>() > 0);
+    }
+}
