@@ -71,22 +71,37 @@ public sealed class MixerScoreNet : ScoreNet
     public override bool HasOnnxGraph => true;
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The patch convolutions (kernel = stride = patch) are written as what they are, products over non-overlapping
+    /// patches (Reshape, Transpose, MatMul), and the c plane's share of conv_in as c times the per-channel sum of its
+    /// kernel slice (the plane is constant): three matrix products instead of two convolutions and a concatenation.
+    /// </remarks>
     public override string BuildOnnx(OnnxGraph graph, string y, string c)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var size = Options.ImageSize;
-        var k = Options.PatchSize;
-        // The c plane: [N] -> [N x 1 x 1 x 1], broadcast to [N x 1 x H x W].
-        var plane = graph.Node("Expand", [graph.Node("Reshape", [c, graph.Int64s(-1, 1, 1, 1)]), graph.Int64s(1, 1, size, size)]);
-        var x = graph.Node("Concat", [y, plane], OnnxAttribute.Int("axis", 1));
-        var z = graph.Node("Conv", [x, graph.Constant(conv_in.weight!), graph.Constant(conv_in.bias!)],
-            OnnxAttribute.Ints("kernel_shape", k, k), OnnxAttribute.Ints("strides", k, k));
-        z = graph.Node("Reshape", [z, graph.Int64s(0, Options.Width, -1)]);                 // [N x C x P]
+        long k = Options.PatchSize, s = patchSide, ch = Options.Channels, w = Options.Width, size = Options.ImageSize;
+        var kernel = conv_in.weight!.detach();                                                  // [W x (C+1) x k x k]
+        using var imageKernel = kernel[.., ..(int)ch].reshape(w, ch * k * k);                     // [W x C·k²]
+        using var planeKernel = kernel[.., (int)ch].sum([1, 2]).reshape(w, 1);                    // [W x 1]
+        using var inBias = conv_in.bias!.detach().reshape(w, 1);
+        // y [N x C x H x W] -> patches [N x C·k² x P], P = row-major patch index as conv_in's flatten(2).
+        var patches = graph.Node("Reshape", [y, graph.Int64s(0, ch, s, k, s, k)]);
+        patches = graph.Node("Transpose", [patches], OnnxAttribute.Ints("perm", 0, 1, 3, 5, 2, 4)); // [N x C x k x k x S x S]
+        patches = graph.Node("Reshape", [patches, graph.Int64s(0, ch * k * k, s * s)]);
+        var z = graph.Node("MatMul", [graph.Constant(imageKernel), patches]);                   // [N x W x P]
+        var cColumn = graph.Node("Reshape", [c, graph.Int64s(-1, 1, 1)]);                         // [N x 1 x 1]
+        var shift = graph.Node("Add", [graph.Node("Mul", [cColumn, graph.Constant(planeKernel)]), graph.Constant(inBias)]); // [N x W x 1]
+        z = graph.Node("Add", [z, shift]);
         foreach (var block in blocks) z = block.BuildOnnx(graph, z);
         z = graph.LayerNorm(norm, z, Eps);
-        z = graph.Node("Reshape", [z, graph.Int64s(0, Options.Width, patchSide, patchSide)]);
-        return graph.Node("ConvTranspose", [z, graph.Constant(conv_out.weight!), graph.Constant(conv_out.bias!)],
-            OnnxAttribute.Ints("kernel_shape", k, k), OnnxAttribute.Ints("strides", k, k));
+        // conv_out (transposed, kernel = stride = patch): [C·k² x W] @ z [N x W x P], then the patches back in place.
+        using var outKernel = conv_out.weight!.detach().reshape(w, ch * k * k).t();              // [C·k² x W]
+        using var outBias = conv_out.bias!.detach().reshape(ch, 1, 1);
+        var image = graph.Node("MatMul", [graph.Constant(outKernel), z]);                        // [N x C·k² x P]
+        image = graph.Node("Reshape", [image, graph.Int64s(0, ch, k, k, s, s)]);
+        image = graph.Node("Transpose", [image], OnnxAttribute.Ints("perm", 0, 1, 4, 2, 5, 3));   // [N x C x S x k x S x k]
+        image = graph.Node("Reshape", [image, graph.Int64s(0, ch, size, size)]);
+        return graph.Node("Add", [image, graph.Constant(outBias)]);
     }
 
     /// <summary>The LayerNorms' epsilon (here and in every block).</summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using ScoreBatch.Jobs.Diffusion;
 using ScoreBatch.Jobs.Model;
+using ScoreBatch.Jobs.Model.Onnx;
+using ScoreBatch.Jobs.Scoring;
 using ScoreBatch.Jobs.Training;
 using static TorchSharp.torch;
 
@@ -46,6 +48,42 @@ public static class Measurements
             batches++;
         }
         sw.Stop();
+        return new Sample((long)batches * batch, batches, sw.Elapsed, ProcessCounters.Now() - before);
+    }
+
+    /// <summary>
+    /// Scoring images/s as score jobs run the network on the CPU: the batch split over the scoring lanes
+    /// (<see cref="ScoringLanes"/>, one intra-op thread each on 2 cores), on libtorch or on ONNX Runtime
+    /// (<see cref="OnnxScoreNet"/>, the default engine of fp32 mixer scoring).
+    /// </summary>
+    public static Sample ScoringOnLanes(ScoreNetOptions options, int batch, double seconds, bool onnx)
+    {
+        manual_seed(0);
+        using var model = ScoreNetFactory.Create(options);
+        model.eval();
+        var lanes = ScoringLanes.Shared;
+        using var engine = onnx ? OnnxScoreNet.Create(model, lanes.ThreadsPerLane) : null;
+        var parts = Enumerable.Range(0, lanes.Count).Select(i => (int)((long)(i + 1) * batch / lanes.Count - (long)i * batch / lanes.Count)).ToArray();
+        var ys = parts.Select(n => randn(n, 1, options.ImageSize, options.ImageSize)).ToArray();
+        var ts = parts.Select(n => full(n, 0.02f)).ToArray();
+        void Forward(int lane)
+        {
+            using var inference = inference_mode();
+            using var scope = NewDisposeScope();
+            if (engine is null) model.forward(ys[lane], ts[lane]);
+            else engine.Forward(ys[lane], ts[lane]);
+        }
+        for (var i = 0; i < 3; i++) lanes.Run(lanes.Count, Forward); // warm-up: allocators and kernels
+        var before = ProcessCounters.Now();
+        var sw = Stopwatch.StartNew();
+        var batches = 0;
+        while (sw.Elapsed.TotalSeconds < seconds)
+        {
+            lanes.Run(lanes.Count, Forward);
+            batches++;
+        }
+        sw.Stop();
+        foreach (var x in ys.Concat(ts)) x.Dispose();
         return new Sample((long)batches * batch, batches, sw.Elapsed, ProcessCounters.Now() - before);
     }
 

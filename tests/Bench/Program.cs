@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 // `-- split [--cutouts 20000 --split 4 --workers 1,2,4]`: one split job over 1, 2 and 4 workers (see SplitScaling).
 // `-- compare [--size 32 --seconds 600]`: the mixer (VP) against the U-Net (VE) (see MixerVsUnet).
 // Usage: dotnet run -c Release --project tests/Bench [-- --seconds 5 --score-batch 128 --train-batch 64
-//        --sizes 32,64 --workloads score,train --no-malloc-tuning]
+//        --sizes 32,64 --workloads score,score-lanes,score-onnx,train --no-malloc-tuning]
 if (args.Length > 0 && args[0] == "queue") return await QueueVsLocal.RunAsync(args[1..]).ConfigureAwait(false);
 if (args.Length > 0 && args[0] == "prior") return PriorUses.Run(args[1..]);
 if (args.Length > 0 && args[0] == "precision") return Precision.Run(args[1..]);
@@ -28,7 +28,7 @@ var seconds = double.Parse(Arg("--seconds", "5"), CultureInfo.InvariantCulture);
 var scoreBatch = int.Parse(Arg("--score-batch", "128"), CultureInfo.InvariantCulture);
 var trainBatch = int.Parse(Arg("--train-batch", "64"), CultureInfo.InvariantCulture);
 var sizes = Arg("--sizes", "32,64").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-var workloads = Arg("--workloads", "score,train").Split(',');
+var workloads = Arg("--workloads", "score,score-lanes,score-onnx,train").Split(',');
 var tuned = !arguments.Contains("--no-malloc-tuning") && NativeMemoryTuning.Apply();
 var spin = OpenMpWaitTuning.Apply(); // as every scorebatch command (before libtorch loads)
 TorchDevices.UseAllCores();
@@ -55,6 +55,11 @@ foreach (var size in sizes)
         var score = Measurements.Scoring(options, scoreBatch, seconds);
         Row(size, "score", scoreBatch, score, MixerFlops.ForwardPerImage(options));
     }
+    // As score jobs run: the batch split over the scoring lanes, on libtorch and on ONNX Runtime (the default).
+    if (workloads.Contains("score-lanes"))
+        Row(size, "score (lanes, libtorch)", scoreBatch, Measurements.ScoringOnLanes(options, scoreBatch, seconds, onnx: false), MixerFlops.ForwardPerImage(options));
+    if (workloads.Contains("score-onnx"))
+        Row(size, "score (lanes, ONNX Runtime)", scoreBatch, Measurements.ScoringOnLanes(options, scoreBatch, seconds, onnx: true), MixerFlops.ForwardPerImage(options));
     if (workloads.Contains("train"))
     {
         var train = await Measurements.Training(options, trainBatch, warmup: 3, seconds).ConfigureAwait(false);
