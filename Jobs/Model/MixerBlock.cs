@@ -64,29 +64,14 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
         return g.AddInPlace(zt).transpose(1, 2).MoveToOuterDisposeScope(); // [N x C x P]
     }
 
-    /// <summary>
-    /// The block as ONNX nodes on <paramref name="z"/> [N x C x P], in full precision. The channel MLP is written in
-    /// the same [N x C x P] layout, as products from the left (W·X + b), with norm2's affine transposed to it
-    /// (LayerNorm's mean and variance span the whole matrix, so the layout changes only the affine): no transposed
-    /// copy of the activations in and out of every block.
-    /// </summary>
+    /// <summary>The block as ONNX nodes on <paramref name="z"/> [N x C x P] (full precision, the same operations as <see cref="forward"/>).</summary>
     internal string BuildOnnx(OnnxGraph graph, string z)
     {
-        // Token mixing: Linear over the last axis (P).
-        var h = graph.Linear(token_mlp[1], graph.Node("Relu", [graph.Linear(token_mlp[0], graph.LayerNorm(norm1, z, MixerScoreNet.Eps))]));
-        z = graph.Node("Add", [h, z]);
-        // Channel mixing over C: LayerNorm_(P,C) of the transposed matrix is LayerNorm_(C,P) with the transposed affine.
-        using var scale = norm2.weight!.detach().t();
-        using var shift = norm2.bias!.detach().t();
-        var normed = graph.Node("LayerNormalization", [z, graph.Constant(scale), graph.Constant(shift)],
-            OnnxAttribute.Int("axis", -2), OnnxAttribute.Float("epsilon", (float)MixerScoreNet.Eps));
-        string LeftLinear(Linear linear, string x)
-        {
-            using var bias = linear.bias!.detach().reshape(-1, 1);
-            return graph.Node("Add", [graph.Node("MatMul", [graph.Constant(linear.weight!), x]), graph.Constant(bias)]);
-        }
-        var g = LeftLinear(channel_mlp[1], graph.Node("Relu", [LeftLinear(channel_mlp[0], normed)]));
-        return graph.Node("Add", [g, z]);
+        string Mlp(string x, ModuleList<Linear> mlp) => graph.Linear(mlp[1], graph.Node("Relu", [graph.Linear(mlp[0], x)]));
+        var h = Mlp(graph.LayerNorm(norm1, z, MixerScoreNet.Eps), token_mlp);
+        var zt = graph.SwapLastAxes(graph.Node("Add", [h, z]));                            // [N x P x C]
+        var g = Mlp(graph.LayerNorm(norm2, zt, MixerScoreNet.Eps), channel_mlp);
+        return graph.SwapLastAxes(graph.Node("Add", [g, zt]));                             // [N x C x P]
     }
 
     /// <summary>Linear, ReLU, Linear; the token MLP (<paramref name="first"/> 0) in the low precision when set (hidden kept in it,
