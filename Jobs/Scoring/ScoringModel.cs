@@ -59,9 +59,6 @@ public sealed class ScoringModel : IDisposable
     public static ScoringModel FromNetwork(ScoreNet network, IDataTransform transform, Device? device = null, INoiseProcess? process = null) =>
         new(new ScorePrior(network, process ?? NoiseProcesses.Create(NoiseProcesses.Default), transform), device ?? CPU, "");
 
-    /// <summary>The engine of <see cref="Score"/>: <see cref="ScoringRuntime.Torch"/> until <see cref="UseRuntime"/> says otherwise.</summary>
-    public string Runtime { get; private set; } = ScoringRuntime.Torch;
-
     private OnnxScoreNet? _onnx;
 
     /// <summary>
@@ -74,7 +71,7 @@ public sealed class ScoringModel : IDisposable
         var runtime = ScoringRuntime.Resolve(requested, _network, Device, lowPrecision);
         _onnx?.Dispose();
         _onnx = runtime == ScoringRuntime.Onnx ? OnnxScoreNet.Create(_network, ScoringLanes.Shared.ThreadsPerLane) : null;
-        return Runtime = runtime;
+        return runtime;
     }
 
     /// <summary>

@@ -27,14 +27,7 @@ public sealed class CalibrateJobHandler : JobHandler<CalibrateJobArgs>
     {
         var device = JobResources.ResolveDevice(args.Device ?? context.Device);
         using var model = await ScoreJobHandler.LoadModelAsync(context.Store, args.Model, device, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            model.UseRuntime(args.Runtime);
-        }
-        catch (ArgumentException e)
-        {
-            throw new JobValidationException("params.runtime", $"{args.Model}: {e.Message}");
-        }
+        ScoreJobHandler.UseRuntime(model, args.Runtime, args.Model);
         var files = await JobInputs.ListCutoutFilesAsync(context.Store, args.Input, args.Output, cancellationToken).ConfigureAwait(false);
         var references = await JobInputs.ReadAllCutoutsAsync(context, files, null, cancellationToken).ConfigureAwait(false);
         var copies = args.Settings.Augment ? 8 : 1;

@@ -68,15 +68,7 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
                 throw new JobValidationException("params.precision", $"{args.Model}: {e.Message}");
             }
         }
-        string runtime;
-        try
-        {
-            runtime = model.UseRuntime(args.Runtime, lowPrecision: args.Precision != "fp32");
-        }
-        catch (ArgumentException e)
-        {
-            throw new JobValidationException("params.runtime", $"{args.Model}: {e.Message}");
-        }
+        var runtime = UseRuntime(model, args.Runtime, args.Model, lowPrecision: args.Precision != "fp32");
         var scoring = args.Calibration is null
             ? args.Scoring
             : await LoadCalibrationAsync(context.Store, args, model, cancellationToken).ConfigureAwait(false);
@@ -200,6 +192,23 @@ public sealed class ScoreJobHandler(CutoutPipelineOptions? options = null) : Job
     }
 
     /// <summary>The score maps of a batch of files; a cutout the scorer refuses is a validation error naming its file.</summary>
+    /// <summary>
+    /// Puts <paramref name="model"/> on params.runtime <paramref name="requested"/> (<see cref="ScoringModel.UseRuntime"/>)
+    /// and returns the engine chosen; one that cannot run is a validation error naming params.runtime and the model.
+    /// Score and calibrate jobs both call it.
+    /// </summary>
+    internal static string UseRuntime(ScoringModel model, string requested, string modelName, bool lowPrecision = false)
+    {
+        try
+        {
+            return model.UseRuntime(requested, lowPrecision);
+        }
+        catch (ArgumentException e)
+        {
+            throw new JobValidationException("params.runtime", $"{modelName}: {e.Message}");
+        }
+    }
+
     /// <summary>Cutouts integrated together when params.likelihood is on (the likelihood job's default batch).</summary>
     private const int LikelihoodBatchSize = 16;
 
