@@ -54,6 +54,12 @@ public sealed record AnomalyCalibration
     /// <summary>Per-feature standard deviations of the references for the excess statistic (empty for Mahalanobis).</summary>
     public double[] Scale { get; init; } = [];
 
+    /// <summary>
+    /// The excess statistic's trend: how the references' means follow their covariates (noise level, the prior's fit of
+    /// the galaxy's body); null without one (the Mahalanobis statistic, files written before it existed).
+    /// </summary>
+    public FeatureTrend? Trend { get; init; }
+
     /// <summary>Reference anomalies, ascending; each computed by a density fitted without its own source (5-fold).</summary>
     public required double[] References { get; init; }
 
@@ -68,7 +74,7 @@ public sealed record AnomalyCalibration
     /// <summary>The statistic as a function of a feature vector.</summary>
     [JsonIgnore]
     public Func<IReadOnlyList<double>, double> Distance => Statistic == Excess
-        ? new ExcessScore(Mean, Scale, [.. Features.ExcessIndices()]).Distance
+        ? new ExcessScore(Mean, Scale, [.. Features.ExcessIndices()], Trend).Distance
         : new GaussianDensity(Mean, Precision).Distance;
 
     /// <summary>anomaly (the statistic), p_value (fraction of references at least as anomalous), anomalous.</summary>
@@ -114,6 +120,8 @@ public sealed record AnomalyCalibration
             : c.Precision.Length == d && c.Precision.All(r => r.Length == d);
         if (c.Mean.Length != d || !shaped || c.References.Length == 0)
             throw new InvalidDataException($"{source}: corrupt calibration: {d} features, mean of {c.Mean.Length}, {c.Scale.Length} scales, {c.Precision.Length} precision rows, {c.References.Length} references ({c.Statistic})");
+        if (c.Trend is { } trend && (c.Statistic != Excess ? "a trend belongs to the excess statistic only" : trend.Problem(d, c.Features.CovariateIndices())) is { } problem)
+            throw new InvalidDataException($"{source}: corrupt calibration: {problem}");
         try
         {
             c.Features.Validate();

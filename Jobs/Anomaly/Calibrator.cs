@@ -23,6 +23,8 @@ public static class Calibrator
         if (features.Count != sources.Count) throw new ArgumentException("one source index per feature vector");
         if (!(falsePositiveRate > 0 && falsePositiveRate < 1))
             throw new ArgumentOutOfRangeException(nameof(falsePositiveRate), falsePositiveRate, "false-positive rate must be in (0, 1)");
+        if (features.Any(f => f.Length != template.Features.Count))
+            throw new ArgumentException($"every feature vector needs the template's {template.Features.Count} features ({string.Join(", ", template.Features.Names())})");
         var distinct = sources.Distinct().Count();
         if (distinct < 2 * Folds)
             throw new ArgumentException($"calibration needs at least {2 * Folds} clean reference cutouts, got {distinct}");
@@ -33,11 +35,11 @@ public static class Calibrator
         {
             if (statistic == AnomalyCalibration.Excess)
             {
-                var fit = ExcessScore.Fit(samples, excess);
-                return template with { Statistic = statistic, Mean = fit.Mean, Scale = fit.Scale, Precision = [] };
+                var fit = ExcessScore.Fit(samples, excess, template.Features.CovariateIndices());
+                return template with { Statistic = statistic, Mean = fit.Mean, Scale = fit.Scale, Trend = fit.Trend, Precision = [] };
             }
             var density = GaussianDensity.Fit(samples);
-            return template with { Statistic = statistic, Mean = density.Mean, Precision = density.Precision, Scale = [] };
+            return template with { Statistic = statistic, Mean = density.Mean, Precision = density.Precision, Scale = [], Trend = null };
         }
         var all = FitOn(features);
         var references = new double[features.Count];

@@ -44,7 +44,7 @@ public sealed record GaussianDensity(double[] Mean, double[][] Precision)
     }
 
     /// <summary>Gauss-Jordan inversion with partial pivoting of a symmetric positive definite matrix.</summary>
-    private static double[][] Invert(double[,] m)
+    internal static double[][] Invert(double[,] m)
     {
         int n = m.GetLength(0);
         var a = new double[n, 2 * n];

@@ -26,6 +26,17 @@ public sealed record ScoreFeatureOptions
     /// <summary>Add log(1 + peaks) as a feature (default true: the best single ring statistic on real cutouts).</summary>
     public bool IncludePeaks { get; init; } = true;
 
+    /// <summary>
+    /// Add ln(sigma_y), the cutout's model-space pixel noise, as the last feature (default true): the covariate the
+    /// excess statistic's means follow (<see cref="FeatureTrend"/>, with <see cref="CovariateIndices"/>), because how much structure a prior of smooth galaxies
+    /// cannot explain grows with a galaxy's signal-to-noise. It is never itself evidence of an artifact. Calibration
+    /// files written before it existed lack it and are read without it.
+    /// </summary>
+    public bool IncludeNoiseLevel { get; init; } = true;
+
+    /// <summary>Smallest sigma_y whose log is the noise-level feature (noise "none" gives this constant, and no trend).</summary>
+    public const double MinNoiseLevel = 1e-6;
+
     /// <summary>Inner disc radius as a fraction of the side (default 1/5: 6.4 px at 32², the flux-outside baseline's radius).</summary>
     public double InnerRadius { get; init; } = 0.2;
 
@@ -38,12 +49,25 @@ public sealed record ScoreFeatureOptions
     /// <summary>Largest feature temperature as a fraction of the process's T (default 0.5: t = 5 for VP T = 10).</summary>
     public double MaxTimeFraction { get; init; } = 0.5;
 
-    /// <summary>Features per cutout: four per level, and the peaks.</summary>
-    public int Count => ((3 + BoxSizes.Count) * NoiseMultipliers.Count) + (IncludePeaks ? 1 : 0);
+    /// <summary>Features per cutout: 3 + boxes per level, the peaks and the noise level.</summary>
+    public int Count => ((3 + BoxSizes.Count) * NoiseMultipliers.Count) + (IncludePeaks ? 1 : 0) + (IncludeNoiseLevel ? 1 : 0);
+
+    /// <summary>
+    /// The features the excess statistic's means follow (<see cref="FeatureTrend"/>): "log_noise" (the last), when
+    /// present, and the coarsest level's inner-disc energy (the largest multiplier's "_inner": how poorly the prior
+    /// explains the galaxy's own body). Neither is in <see cref="ExcessIndices"/>. Empty without the noise level
+    /// (calibrations written before it existed keep their untrended means).
+    /// </summary>
+    public IReadOnlyList<int> CovariateIndices()
+    {
+        if (!IncludeNoiseLevel) return [];
+        int coarsest = NoiseMultipliers.Select((c, level) => (c, level)).MaxBy(p => p.c).level;
+        return [Count - 1, coarsest * (3 + BoxSizes.Count)];
+    }
 
     /// <summary>
     /// The features' names in order, the columns of features.csv: per level c "c{c}_inner", "c{c}_annulus", "c{c}_box",
-    /// "c{c}_corner" (<see cref="ScoreFeatures.AddLevel"/>), then "peaks".
+    /// "c{c}_corner" (<see cref="ScoreFeatures.AddLevel"/>), then "peaks" and "log_noise".
     /// </summary>
     public IReadOnlyList<string> Names()
     {
@@ -56,6 +80,7 @@ public sealed record ScoreFeatureOptions
             names.Add(level + "_corner");
         }
         if (IncludePeaks) names.Add("peaks");
+        if (IncludeNoiseLevel) names.Add("log_noise");
         return names;
     }
 

@@ -241,6 +241,9 @@ public sealed class Scorer
         if (options.IncludePeaks)
             for (int i = 0; i < n; i++)
                 lists[i].Add(Math.Log(1 + PeakCount.Count(batch[i].Pixels, batch[i].Height, batch[i].Width, noise[i].Data)));
+        if (options.IncludeNoiseLevel)
+            for (int i = 0; i < n; i++)
+                lists[i].Add(Math.Log(Math.Max(noise[i].ModelSpace, ScoreFeatureOptions.MinNoiseLevel)));
         return [.. lists.Select((l, i) => (l.ToArray(), regions[i], residuals[i]))];
     }
 

@@ -9,7 +9,7 @@ public class CalibratorTests
 
     private static AnomalyCalibration Template(int d) => new()
     {
-        Model = "m", ModelSha256 = "x", Features = new ScoreFeatureOptions { NoiseMultipliers = Enumerable.Repeat(1.0, d / 4).ToArray(), IncludePeaks = d % 4 == 1 },
+        Model = "m", ModelSha256 = "x", Features = new ScoreFeatureOptions { NoiseMultipliers = Enumerable.Repeat(1.0, d / 4).ToArray(), IncludePeaks = d % 4 == 1, IncludeNoiseLevel = false },
         Noise = "estimate", T = 0.02, Mean = [], Precision = [], References = [], ReferenceCutouts = 0, Augmentation = 1,
         FalsePositiveRate = 0, Threshold = 0,
     };
@@ -113,5 +113,104 @@ public class CalibratorTests
         json["statistic"] = "median";
         var e = Assert.Throws<InvalidDataException>(() => AnomalyCalibration.Parse(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), "bad.json"));
         Assert.Contains("statistic must be one of excess, mahalanobis, got 'median'", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Features of one level (inner, annulus, box5, corner), peaks and log_noise: 6 values.</summary>
+    private static AnomalyCalibration TrendTemplate() => Template(5) with { Features = new ScoreFeatureOptions { NoiseMultipliers = [1.0] } };
+
+    [Fact]
+    public void FeatureOptions_NoiseLevel_IsTheLastFeatureAndACovariateWithTheCoarsestInnerDisc()
+    {
+        var options = new ScoreFeatureOptions();
+        var names = options.Names();
+        Assert.Equal(14, options.Count);
+        Assert.Equal(["peaks", "log_noise"], names.Skip(12));
+        Assert.Equal(["log_noise", "c8_inner"], options.CovariateIndices().Select(j => names[j]));
+        Assert.Empty(options.CovariateIndices().Intersect(options.ExcessIndices()));
+        Assert.Empty((options with { IncludeNoiseLevel = false }).CovariateIndices());
+    }
+
+    [Fact]
+    public void Fit_FeatureFollowingTheNoise_IsJudgedAgainstItsTrend()
+    {
+        // References whose annulus energy rises 2 per unit of log noise (scatter 0.1) and whose inner energy is noise:
+        // the trend recovers the slope and the scatter, so a deep cutout (u = -1) with the references' typical energy
+        // for u = +1 is an excess, and a noisy one (u = +1) with the same energy is not. Without the trend the
+        // scale is the whole spread (about 1.2) and neither is remarkable.
+        var rng = new Random(21);
+        var refs = Enumerable.Range(0, 400).Select(_ =>
+        {
+            double u = (2 * rng.NextDouble()) - 1;
+            var n = Normal(rng, 6);
+            return new[] { n[0], (2 * u) + (0.1 * n[1]), n[2], n[3], n[4], u };
+        }).ToList();
+        var template = TrendTemplate();
+        Assert.Equal([5, 0], template.Features.CovariateIndices());
+        var calibration = Calibrator.Fit(refs, Enumerable.Range(0, refs.Count).ToList(), 0.01, template);
+        var trend = Assert.IsType<FeatureTrend>(calibration.Trend);
+        Assert.Equal([5, 0], trend.Covariates);
+        Assert.InRange(trend.Slopes[0][1], 1.95, 2.05);
+        Assert.InRange(trend.Slopes[1][1], -0.03, 0.03);
+        Assert.InRange(calibration.Scale[1], 0.09, 0.11);
+        double[] deep = [0, 2, 0, 0, 0, -1], noisy = [0, 2, 0, 0, 0, 1];
+        Assert.True(calibration.Apply(deep).Anomalous);
+        Assert.False(calibration.Apply(noisy).Anomalous);
+        // A cutout far outside the references' noise range is compared with the nearest references (u clamped to 1).
+        Assert.Equal(calibration.Apply([0, 2.5, 0, 0, 0, 1]).Anomaly, calibration.Apply([0, 2.5, 0, 0, 0, 6]).Anomaly, 12);
+        var flat = Calibrator.Fit([.. refs.Select(r => r[..5])], Enumerable.Range(0, refs.Count).ToList(), 0.01, Template(5) with { Features = template.Features with { IncludeNoiseLevel = false } });
+        Assert.Null(flat.Trend);
+        Assert.False(flat.Apply([0, 2, 0, 0, 0]).Anomalous);
+    }
+
+    [Fact]
+    public void Fit_ConstantCovariate_IsLeftOutOfTheTrend()
+    {
+        // Noise "none" gives every cutout the same log_noise: the trend keeps the inner disc only; with both
+        // constant there is no trend and the fit is the plain mean and scale.
+        var rng = new Random(22);
+        var refs = Enumerable.Range(0, 100).Select(_ => Normal(rng, 6).Select((v, j) => j == 5 ? -13.8 : v).ToArray()).ToList();
+        var calibration = Calibrator.Fit(refs, Enumerable.Range(0, refs.Count).ToList(), 0.01, TrendTemplate());
+        Assert.Equal([0], calibration.Trend!.Covariates);
+        var constant = refs.Select(r => r.Select((v, j) => j == 0 ? 0.5 : v).ToArray()).ToList();
+        var plain = Calibrator.Fit(constant, Enumerable.Range(0, refs.Count).ToList(), 0.01, TrendTemplate());
+        Assert.Null(plain.Trend);
+        var fit = ExcessScore.Fit(constant, plain.Features.ExcessIndices());
+        Assert.Equal(fit.Scale, plain.Scale);
+        Assert.Throws<ArgumentException>(() => ExcessScore.Fit(constant, [1, 2], [1]));
+    }
+
+    [Fact]
+    public void Parse_Trend_RoundTripsAndIsChecked()
+    {
+        var rng = new Random(23);
+        var refs = Enumerable.Range(0, 60).Select(_ => Normal(rng, 6)).ToList();
+        var calibration = Calibrator.Fit(refs, Enumerable.Range(0, refs.Count).ToList(), 0.05, TrendTemplate());
+        double[] x = [0.3, 1.5, 2.0, 0, 1.1, 0.4];
+        var back = AnomalyCalibration.Parse(calibration.ToJson(), "calibration.json");
+        Assert.Equal(calibration.Trend!.Covariates, back.Trend!.Covariates);
+        Assert.Equal(calibration.Apply(x), back.Apply(x));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(calibration.ToJson())!.AsObject();
+        Assert.NotNull(json["trend"]?["slopes"]);
+        json["trend"]!["covariates"] = new System.Text.Json.Nodes.JsonArray(2);
+        var e = Assert.Throws<InvalidDataException>(() => AnomalyCalibration.Parse(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), "bad.json"));
+        Assert.Contains("bad.json: corrupt calibration: trend covariates [2] must be distinct ones of [5, 0]", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_FileWithoutNoiseLevel_KeepsItsFeaturesAndUntrendedMeans()
+    {
+        // Calibrations written before the noise level existed have no include_noise_level and no trend: they are
+        // read with the features they were fitted on and score exactly as before.
+        var rng = new Random(24);
+        var refs = Enumerable.Range(0, 50).Select(_ => Normal(rng, 5)).ToList();
+        var calibration = Calibrator.Fit(refs, Enumerable.Range(0, refs.Count).ToList(), 0.05, Template(5));
+        var json = System.Text.Json.Nodes.JsonNode.Parse(calibration.ToJson())!.AsObject();
+        json["features"]!.AsObject().Remove("include_noise_level");
+        json.Remove("trend");
+        var back = AnomalyCalibration.Parse(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()), "old.json");
+        Assert.False(back.Features.IncludeNoiseLevel);
+        Assert.Equal(5, back.Features.Count);
+        Assert.Null(back.Trend);
+        Assert.Equal(calibration.Apply([1.0, 2.0, 3.0, 4.0, 5.0]), back.Apply([1.0, 2.0, 3.0, 4.0, 5.0]));
     }
 }
