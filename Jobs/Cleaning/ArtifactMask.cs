@@ -37,7 +37,7 @@ public static class ArtifactMask
         ArgumentNullException.ThrowIfNull(cutouts);
         var scoring = new ScoringOptions
         {
-            Features = new Anomaly.ScoreFeatureOptions { IncludePeaks = false },
+            Features = new Anomaly.ScoreFeatureOptions { IncludePeaks = false, MinLevelNoise = 0 }, // the mask is judged at the cutout's own noise
             BatchSize = batch,
             NoiseFloor = minNoise,
         };

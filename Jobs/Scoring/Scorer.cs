@@ -204,7 +204,7 @@ public sealed class Scorer
 
     /// <summary>
     /// Multiscale score features (<see cref="ScoreFeatureOptions"/>) of a batch: one pass of the prior per noise
-    /// multiplier at t_c (s(t_c)/a(t_c) = c·sigma_y), reusing the score map's own pass where its temperature is the
+    /// multiplier at t_c (s(t_c)/a(t_c) = c·max(sigma_y, MinLevelNoise)), reusing the score map's own pass where its temperature is the
     /// same; and the residual region of the first level. <paramref name="y"/> [N x 1 x H x W] model space (padded),
     /// <paramref name="mapRaw"/> s_theta of the map's pass.
     /// </summary>
@@ -220,7 +220,7 @@ public sealed class Scorer
             var c = options.NoiseMultipliers[level];
             var times = new double[n];
             for (int i = 0; i < n; i++)
-                times[i] = Math.Clamp(Process.TimeForNoise(c * noise[i].ModelSpace), options.MinTime, options.MaxTimeFraction * Process.T);
+                times[i] = Math.Clamp(Process.TimeForNoise(c * Math.Max(noise[i].ModelSpace, options.MinLevelNoise)), options.MinTime, options.MaxTimeFraction * Process.T);
             bool reuse = Options.Noise != NoiseMode.None && times.SequenceEqual(mapTimes);
             using var scope = NewDisposeScope();
             var t = tensor(times, [n]).to(y.dtype).to(_device);
