@@ -51,6 +51,13 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
         _lowBiases = [.. layers.Select(l => l.bias!.detach().to(t))];
     }
 
+    /// <summary>
+    /// Mixed-precision training: when set (bfloat16), both MLPs' four products run in this type from casts of the
+    /// current fp32 parameters, forward and backward; LayerNorms, residual stream, parameters, gradients and optimiser
+    /// stay fp32. Null (the default): every product in fp32. Inference copies (<see cref="UseMatmulPrecision"/>) win.
+    /// </summary>
+    public ScalarType? TrainingMatmulType { get; set; }
+
     /// <summary><paramref name="z"/> [N x C x P] -> [N x C x P].</summary>
     public override Tensor forward(Tensor z)
     {
@@ -78,6 +85,13 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
     /// output back to the input's dtype).</summary>
     private Tensor Mlp(Tensor x, ModuleList<Linear> mlp, int first)
     {
+        if (_lowWeights is null && TrainingMatmulType is { } mixed)
+        {
+            // Mixed precision: both products from casts of the fp32 parameters; autograd takes the gradients back
+            // through the casts, so the parameters, their gradients and the optimiser stay fp32.
+            var hidden16 = nn.functional.linear(x.to(mixed), mlp[0].weight!.to(mixed), mlp[0].bias!.to(mixed)).relu_();
+            return nn.functional.linear(hidden16, mlp[1].weight!.to(mixed), mlp[1].bias!.to(mixed)).to(x.dtype);
+        }
         if (_lowWeights is null || _lowBiases is null || first != 0) return mlp[1].forward(mlp[0].forward(x).relu_());
         var hidden = nn.functional.linear(x.to(_lowWeights[first].dtype), _lowWeights[first], _lowBiases[first]).relu_();
         return nn.functional.linear(hidden, _lowWeights[first + 1], _lowBiases[first + 1]).to(x.dtype);

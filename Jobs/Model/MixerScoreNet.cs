@@ -49,6 +49,12 @@ public sealed class MixerScoreNet : ScoreNet
     }
 
     /// <inheritdoc />
+    public override void UseTrainingMatmulPrecision(ScalarType? type)
+    {
+        foreach (var block in blocks) block.TrainingMatmulType = type;
+    }
+
+    /// <inheritdoc />
     public override Tensor forward(Tensor y, Tensor c)
     {
         var n = y.shape[0];

@@ -28,6 +28,16 @@ public abstract class ScoreNet(string name, ScoreNetOptions options) : nn.Module
         if (type is not null) throw new NotSupportedException($"the {Options.Architecture} network has no {type} inference path (the mixer has)");
     }
 
+    /// <summary>
+    /// Trains with the network's large matrix products in <paramref name="type"/> (bfloat16) from fp32 parameters
+    /// (mixed precision), or in fp32 again with null. Architectures without such a path throw
+    /// <see cref="NotSupportedException"/>.
+    /// </summary>
+    public virtual void UseTrainingMatmulPrecision(ScalarType? type)
+    {
+        if (type is not null) throw new NotSupportedException($"the {Options.Architecture} network has no {type} training path (the mixer has)");
+    }
+
     /// <summary>Whether <see cref="BuildOnnx"/> describes this architecture.</summary>
     public virtual bool HasOnnxGraph => false;
 

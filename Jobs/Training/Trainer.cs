@@ -42,6 +42,14 @@ public sealed class Trainer : IDisposable
         loss = new DenoisingScoreMatchingLoss(process);
         times = StratifiedTimeSampler.For(process, options.TimeSampling);
         noise = new Generator(unchecked((ulong)options.Seed));
+        try
+        {
+            model.UseTrainingMatmulPrecision(options.Precision == TrainerOptions.Bf16 ? ScalarType.BFloat16 : null);
+        }
+        catch (NotSupportedException e)
+        {
+            throw new ArgumentException($"TrainerOptions.Precision {options.Precision}: {e.Message}", e);
+        }
         Optimizer = OptimizerNames.Create(options.Optimizer, model, options.LearningRate);
         if (options.EmaDecay > 0) Ema = new ExponentialMovingAverage(model.parameters(), options.EmaDecay);
     }
@@ -198,6 +206,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
+        if (Options.Precision == TrainerOptions.Bf16) Model.UseTrainingMatmulPrecision(null); // the trained network scores in fp32
         Ema?.Dispose();
         Optimizer.Dispose();
         noise.Dispose();

@@ -43,6 +43,19 @@ public sealed record TrainerOptions
     /// <summary>Clips the global gradient norm to this value before each step (<see cref="GradientClipping"/>); 0 (the default) does not clip. ncsnpp: 1.0.</summary>
     public double GradientClipNorm { get; init; }
 
+    /// <summary>
+    /// Precision of the network's products in training: "fp32" (the default; null in checkpoints written before it was
+    /// recorded means the same) or "bf16", mixed precision (<see cref="Model.ScoreNet.UseTrainingMatmulPrecision"/>:
+    /// the mixer's MLP products in bfloat16 from fp32 parameters; checked against fp32 on the Gaussian closed form).
+    /// </summary>
+    public string? Precision { get; init; } = Fp32;
+
+    public const string Fp32 = "fp32";
+    public const string Bf16 = "bf16";
+
+    /// <summary>Values accepted by <see cref="Precision"/>.</summary>
+    public static IReadOnlyList<string> PrecisionNames { get; } = [Fp32, Bf16];
+
     /// <summary>How many of the most recent per-step losses a checkpoint keeps.</summary>
     public int LossHistoryTail { get; init; } = 1_000;
 
@@ -64,6 +77,8 @@ public sealed record TrainerOptions
         if (WarmupSteps < 0) throw new ArgumentException($"TrainerOptions.WarmupSteps must be >= 0, got {WarmupSteps}");
         if (!(GradientClipNorm >= 0) || !double.IsFinite(GradientClipNorm))
             throw new ArgumentException($"TrainerOptions.GradientClipNorm must be 0 (off) or positive, got {GradientClipNorm}");
+        if (Precision is not null && !PrecisionNames.Contains(Precision))
+            throw new ArgumentException($"TrainerOptions.Precision must be one of {string.Join(", ", PrecisionNames)}, got '{Precision}'");
         if (LossHistoryTail < 0) throw new ArgumentException($"TrainerOptions.LossHistoryTail must be >= 0, got {LossHistoryTail}");
         return this;
     }

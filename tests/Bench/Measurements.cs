@@ -91,14 +91,14 @@ public static class Measurements
     /// Training images/s through the product's <see cref="Trainer"/> (AdaBelief, stratified times, DSM loss):
     /// <paramref name="warmup"/> steps, then the steps completed within about <paramref name="seconds"/>.
     /// </summary>
-    public static async Task<Sample> Training(ScoreNetOptions options, int batch, int warmup, double seconds)
+    public static async Task<Sample> Training(ScoreNetOptions options, int batch, int warmup, double seconds, string precision = TrainerOptions.Fp32)
     {
         manual_seed(0);
         using var model = ScoreNetFactory.Create(options);
         using var images = rand(Math.Max(4 * batch, 512), 1, options.ImageSize, options.ImageSize);
         using var data = new InMemoryTrainingData(images);
         using var cts = new CancellationTokenSource();
-        var trainerOptions = new TrainerOptions { Steps = long.MaxValue, BatchSize = batch, CheckpointEvery = 0, LogEvery = int.MaxValue };
+        var trainerOptions = new TrainerOptions { Steps = long.MaxValue, BatchSize = batch, CheckpointEvery = 0, LogEvery = int.MaxValue, Precision = precision };
         using var trainer = new Trainer(model, new VpProcess(), trainerOptions);
         var sw = new Stopwatch();
         long timedSteps = 0;

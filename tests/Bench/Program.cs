@@ -2,6 +2,7 @@ using System.Globalization;
 using ScoreBatch.Bench;
 using ScoreBatch.Jobs.Model;
 using ScoreBatch.Jobs.Runtime;
+using ScoreBatch.Jobs.Training;
 using static TorchSharp.torch;
 
 // ScoreBatch benchmark: scoring and training images/s of the default mixer at 32² and 64², the GFLOP/s they reach
@@ -12,7 +13,7 @@ using static TorchSharp.torch;
 // `-- split [--cutouts 20000 --split 4 --workers 1,2,4]`: one split job over 1, 2 and 4 workers (see SplitScaling).
 // `-- compare [--size 32 --seconds 600]`: the mixer (VP) against the U-Net (VE) (see MixerVsUnet).
 // Usage: dotnet run -c Release --project tests/Bench [-- --seconds 5 --score-batch 128 --train-batch 64
-//        --sizes 32,64 --workloads score,score-lanes,score-onnx,train --no-malloc-tuning]
+//        --sizes 32,64 --workloads score,score-lanes,score-onnx,train,train-bf16 --no-malloc-tuning]
 if (args.Length > 0 && args[0] == "queue") return await QueueVsLocal.RunAsync(args[1..]).ConfigureAwait(false);
 if (args.Length > 0 && args[0] == "prior") return PriorUses.Run(args[1..]);
 if (args.Length > 0 && args[0] == "precision") return Precision.Run(args[1..]);
@@ -28,7 +29,7 @@ var seconds = double.Parse(Arg("--seconds", "5"), CultureInfo.InvariantCulture);
 var scoreBatch = int.Parse(Arg("--score-batch", "128"), CultureInfo.InvariantCulture);
 var trainBatch = int.Parse(Arg("--train-batch", "64"), CultureInfo.InvariantCulture);
 var sizes = Arg("--sizes", "32,64").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-var workloads = Arg("--workloads", "score,score-lanes,score-onnx,train").Split(',');
+var workloads = Arg("--workloads", "score,score-lanes,score-onnx,train,train-bf16").Split(',');
 var tuned = !arguments.Contains("--no-malloc-tuning") && NativeMemoryTuning.Apply();
 var spin = OpenMpWaitTuning.Apply(); // as every scorebatch command (before libtorch loads)
 TorchDevices.UseAllCores();
@@ -64,6 +65,11 @@ foreach (var size in sizes)
     {
         var train = await Measurements.Training(options, trainBatch, warmup: 3, seconds).ConfigureAwait(false);
         Row(size, "train", trainBatch, train, MixerFlops.TrainingPerImage(options));
+    }
+    if (workloads.Contains("train-bf16"))
+    {
+        var train = await Measurements.Training(options, trainBatch, warmup: 3, seconds, TrainerOptions.Bf16).ConfigureAwait(false);
+        Row(size, "train (bf16 mixed precision)", trainBatch, train, MixerFlops.TrainingPerImage(options));
     }
 }
 

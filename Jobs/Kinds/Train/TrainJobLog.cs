@@ -5,8 +5,8 @@ namespace ScoreBatch.Jobs.Kinds.Train;
 internal static partial class TrainJobLog
 {
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "train: {Images} images {Size}x{Size}, {Architecture} with {Parameters} parameters under {Process}, step {Step} of {Steps}, from {ResumedFrom}, device {Device}")]
-    public static partial void Starting(ILogger logger, long images, int size, string architecture, long parameters, string process, long step, long steps, string resumedFrom, string device);
+        Message = "train: {Images} images {Size}x{Size}, {Architecture} with {Parameters} parameters under {Process}, step {Step} of {Steps}, from {ResumedFrom}, device {Device}, precision {Precision}")]
+    public static partial void Starting(ILogger logger, long images, int size, string architecture, long parameters, string process, long step, long steps, string resumedFrom, string device, string precision);
 
     [LoggerMessage(Level = LogLevel.Information,
         Message = "train: VE sigma_max {SigmaMax:F4} = the largest distance between two of {Sample} training images in model space (Song and Ermon's rule); give process ve(sigma_max=...) to set it")]

@@ -103,6 +103,7 @@ public class NcsnppJobTests
     [InlineData("attn_resolution", 3, "params.attn_resolution")]
     [InlineData("ema", 0.2, "params.ema")]
     [InlineData("architecture", "unet", "params.architecture")]
+    [InlineData("precision", "bf16", "params.precision")]
     public void Validate_BadNcsnppParams_NameTheField(string name, object value, string field)
     {
         var p = Tiny();

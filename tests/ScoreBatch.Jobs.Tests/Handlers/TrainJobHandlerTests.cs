@@ -81,6 +81,24 @@ public class TrainJobHandlerTests
     }
 
     [Fact]
+    public async Task RunAsync_Bf16Precision_TrainsRecordsItAndAResumeMayNotChangeIt()
+    {
+        var store = await StoreWithGalaxiesAsync();
+        var request = Request();
+        request.Params.Node["precision"] = "bf16";
+        Assert.Equal(JobOutcomeKind.Completed, (await new TrainJobHandler().RunAsync(Context(store, request), CancellationToken.None)).Kind);
+        using (var stream = (await store.ReadAsync($"{Output}/model.ckpt", CancellationToken.None)).ToStream())
+            Assert.Equal(TrainerOptions.Bf16, Checkpoint.Load(stream, "model.ckpt").Header.Trainer!.Precision);
+        var history = LossHistory.Parse(await ReadTextAsync(store, $"{Output}/loss.csv"), "loss.csv");
+        Assert.All(history.Losses, l => Assert.True(double.IsFinite(l) && l > 0, $"loss {l}"));
+
+        var resume = Request(steps: 16, model: $"{Output}/checkpoints/ckpt-00000012.ckpt") with { Output = "runs/job-2" };
+        resume.Params.Node["precision"] = "fp32";
+        var e = await Assert.ThrowsAsync<JobValidationException>(() => new TrainJobHandler().RunAsync(Context(store, resume), CancellationToken.None));
+        Assert.Equal("params.precision", e.Field);
+    }
+
+    [Fact]
     public async Task RunAsync_CancelledThenRedelivered_ResumesAndMatchesUninterruptedLossesExactly()
     {
         // Reference: one uninterrupted run.

@@ -41,7 +41,7 @@ public class CliErrorTests
     [InlineData(new[] { "worker", "--device", "tpu" }, "scorebatch worker: --device: Argument 'tpu' not recognized. Must be one of: 'auto' 'cpu' 'cuda' (see --help)")]
     [InlineData(new[] { "health", "--max-age", "-1" }, "scorebatch health: --max-age must be a positive duration, in seconds (120) or as hh:mm:ss (00:02:00), got '-1' (see --help)")]
     [InlineData(new[] { "submit", "--kind", "train", "--output", "out/x", "--queue", "q2" }, "scorebatch: --queue: 'q2' must be 3-56 characters of a-z, 0-9 and single hyphens (the poison queue adds '-poison')")]
-    [InlineData(new[] { "submit", "--kind", "train", "--output", "out/x", "--param", "stpes=5" }, "submit: params.stpes: is not a parameter of train jobs; did you mean 'steps'? known: architecture, attn_resolution, batch, blocks, ch_mult, checkpoint_every, device, ema, export_eqx, grad_clip, log_every, lr, mlp_width, nf, optimizer, process, res_blocks, seed, size, steps, time_sampling, transform, warmup, width")]
+    [InlineData(new[] { "submit", "--kind", "train", "--output", "out/x", "--param", "stpes=5" }, "submit: params.stpes: is not a parameter of train jobs; did you mean 'steps'? known: architecture, attn_resolution, batch, blocks, ch_mult, checkpoint_every, device, ema, export_eqx, grad_clip, log_every, lr, mlp_width, nf, optimizer, precision, process, res_blocks, seed, size, steps, time_sampling, transform, warmup, width")]
     public async Task RunAsync_BadFlag_ExactlyOneLineNamingTheFlagAndNoTrace(string[] args, string expected)
     {
         var (code, error) = await RunCapturingErrorAsync(args);
