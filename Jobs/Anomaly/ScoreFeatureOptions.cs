@@ -3,7 +3,8 @@ namespace ScoreBatch.Jobs.Anomaly;
 /// <summary>
 /// Which multiscale score features a cutout gets (Mahmood et al. 2021, made noise-aware; SCIENCE.md 5). For each
 /// multiplier c in <see cref="NoiseMultipliers"/> the prior is evaluated once at the temperature t_c whose marginal
-/// matches c times the cutout's model-space noise, at least <see cref="MinLevelNoise"/> (s(t_c)/a(t_c) = c·max(sigma_y, floor)), on the observation scaled by a(t_c).
+/// matches c times the cutout's model-space noise, at least <see cref="MinLevelNoise"/> carried into model space
+/// (s(t_c)/a(t_c) = c·max(sigma_y, floor_y)), on the observation scaled by a(t_c).
 /// The standardised residual e_c = s(t_c)·s_theta(a·y, t_c) (about N(0, 1) per pixel where the prior explains the
 /// image) gives four features per level (<see cref="ScoreFeatures.AddLevel"/>): the energy of e over the inner disc
 /// (r &lt; <see cref="InnerRadius"/>) and over the annulus (<see cref="InnerRadius"/> &lt;= r &lt; <see cref="OuterRadius"/>,
@@ -38,13 +39,15 @@ public sealed record ScoreFeatureOptions
     public const double MinNoiseLevel = 1e-6;
 
     /// <summary>
-    /// Smallest model-space noise the multipliers scale (default 1): level c sits where s(t)/a(t) = c·max(sigma_y, this).
+    /// Smallest pixel noise, in data units, that the multipliers scale (default 0.1: a tenth of a max-normalised
+    /// cutout's peak): level c sits where s(t)/a(t) = c·max(sigma_y, floor_y), floor_y this floor carried into model
+    /// space by the transform's slope at the cutout's background (about 1 in y for log1p(scale 0.1), 0.1 for identity).
     /// A prior evaluated at a few times a deep cutout's own noise only sees structure of that amplitude, so a bright
     /// companion on a high signal-to-noise galaxy passed through it unremarked; with the floor the levels of such
-    /// cutouts sit at absolute noise 2, 4 and 8 in y (docs/anomaly.md: real companions 0.92 -> 0.94, synthetic
-    /// 0.991 -> 1.000). 0 gives the levels of calibrations written before it existed (absent there, read as 0).
+    /// cutouts sit at noise 2, 4 and 8 in y (docs/anomaly.md: real companions 0.92 -> 0.94, synthetic 0.991 -> 1.000).
+    /// 0 gives the levels of calibrations written before it existed (absent there, read as 0).
     /// </summary>
-    public double MinLevelNoise { get; init; } = 1.0;
+    public double MinLevelNoise { get; init; } = 0.1;
 
     /// <summary>Inner disc radius as a fraction of the side (default 1/5: 6.4 px at 32², the flux-outside baseline's radius).</summary>
     public double InnerRadius { get; init; } = 0.2;
@@ -110,8 +113,8 @@ public sealed record ScoreFeatureOptions
             throw new ArgumentException($"features.box_sizes: 1 to 4 odd sides from 3 to 9, got [{string.Join(", ", BoxSizes)}]");
         if (!(InnerRadius > 0 && InnerRadius < OuterRadius && OuterRadius <= 0.75))
             throw new ArgumentException($"features: need 0 < inner radius {InnerRadius} < outer radius {OuterRadius} <= 0.75");
-        if (!(MinLevelNoise >= 0 && MinLevelNoise <= 100))
-            throw new ArgumentException($"features.min_level_noise must be between 0 and 100, got {MinLevelNoise}");
+        if (!(MinLevelNoise >= 0 && MinLevelNoise <= 10))
+            throw new ArgumentException($"features.min_level_noise must be between 0 and 10 (data units), got {MinLevelNoise}");
         if (!(MinTime > 0) || !(MaxTimeFraction > 0 && MaxTimeFraction <= 1))
             throw new ArgumentException($"features: min time {MinTime} must be > 0 and max time fraction {MaxTimeFraction} in (0, 1]");
         return this;

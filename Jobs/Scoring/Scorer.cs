@@ -204,7 +204,7 @@ public sealed class Scorer
 
     /// <summary>
     /// Multiscale score features (<see cref="ScoreFeatureOptions"/>) of a batch: one pass of the prior per noise
-    /// multiplier at t_c (s(t_c)/a(t_c) = c·max(sigma_y, MinLevelNoise)), reusing the score map's own pass where its temperature is the
+    /// multiplier at t_c (s(t_c)/a(t_c) = c·max(sigma_y, floor_y), <see cref="ScoreFeatureOptions.MinLevelNoise"/>), reusing the score map's own pass where its temperature is the
     /// same; and the residual region of the first level. <paramref name="y"/> [N x 1 x H x W] model space (padded),
     /// <paramref name="mapRaw"/> s_theta of the map's pass.
     /// </summary>
@@ -215,12 +215,19 @@ public sealed class Scorer
         var lists = Enumerable.Range(0, n).Select(_ => new List<double>(options.Count)).ToArray();
         var regions = new ResidualRegion[n];
         var residuals = new float[n][];
+        // The level floor in model space: the data-space floor times the transform's slope at the cutout's background
+        // (the noise's own secant; at 0 when no noise was estimated).
+        double? slopeAtZero = null;
+        var floors = new double[n];
+        for (int i = 0; i < n; i++)
+            floors[i] = options.MinLevelNoise == 0 ? 0
+                : options.MinLevelNoise * (noise[i].Data > 0 ? noise[i].ModelSpace / noise[i].Data : slopeAtZero ??= SlopeAtZero());
         for (int level = 0; level < options.NoiseMultipliers.Count; level++)
         {
             var c = options.NoiseMultipliers[level];
             var times = new double[n];
             for (int i = 0; i < n; i++)
-                times[i] = Math.Clamp(Process.TimeForNoise(c * Math.Max(noise[i].ModelSpace, options.MinLevelNoise)), options.MinTime, options.MaxTimeFraction * Process.T);
+                times[i] = Math.Clamp(Process.TimeForNoise(c * Math.Max(noise[i].ModelSpace, floors[i])), options.MinTime, options.MaxTimeFraction * Process.T);
             bool reuse = Options.Noise != NoiseMode.None && times.SequenceEqual(mapTimes);
             using var scope = NewDisposeScope();
             var t = tensor(times, [n]).to(y.dtype).to(_device);
@@ -245,6 +252,17 @@ public sealed class Scorer
             for (int i = 0; i < n; i++)
                 lists[i].Add(Math.Log(Math.Max(noise[i].ModelSpace, ScoreFeatureOptions.MinNoiseLevel)));
         return [.. lists.Select((l, i) => (l.ToArray(), regions[i], residuals[i]))];
+    }
+
+    private static readonly float[] SlopeProbes = [-1e-3f, 1e-3f];
+
+    /// <summary>The transform's slope at x = 0 (the secant over [-1e-3, 1e-3]): model-space units per data unit near an empty background.</summary>
+    private double SlopeAtZero()
+    {
+        using var scope = NewDisposeScope();
+        using var mode = inference_mode();
+        var y = _transform.Forward(tensor(SlopeProbes, [1, 2])).to(float64).data<double>().ToArray();
+        return Math.Abs(y[1] - y[0]) / 2e-3;
     }
 
     /// <summary>

@@ -154,6 +154,32 @@ public class ScorerTests
         Assert.Equal(Math.Log(1 + 0.05 * 29) / 0.1, seenY![29], 4);
     }
 
+    [Theory]
+    // Noise-free cutouts: the levels sit at c times the floor carried into model space by the transform's slope
+    // (log1p(scale 0.1): 10 per data unit, so sigma 2, 4, 8; identity: 0.2, 0.4, 0.8), t = ln(1 + sigma²) for VP;
+    // without the floor (0, the files written before it) every level collapses to the smallest feature time.
+    [InlineData("log1p", 0.1, new[] { 2.0, 4.0, 8.0 })]
+    [InlineData("identity", 0.1, new[] { 0.2, 0.4, 0.8 })]
+    [InlineData("log1p", 0.0, new[] { 0.0, 0.0, 0.0 })]
+    public void Score_FeatureLevels_SitAtTheFloorCarriedThroughTheTransform(string transform, double floor, double[] sigmas)
+    {
+        var seen = new List<double>();
+        Func<Tensor, Tensor, Tensor> spy = (y, t) =>
+        {
+            seen.Add(t.to(ScalarType.Float64).max().item<double>());
+            return zeros_like(y);
+        };
+        IDataTransform data = transform == "log1p" ? new Log1pTransform() : new IdentityTransform();
+        var options = new ScoringOptions { Noise = NoiseMode.None, Features = new ScoreBatch.Jobs.Anomaly.ScoreFeatureOptions { MinLevelNoise = floor } };
+        new Scorer(spy, data, 5, 6, options).Score([Ramp("f")], "f");
+        Assert.Equal(4, seen.Count); // the map's pass and one per level
+        for (int level = 0; level < 3; level++)
+        {
+            double expected = sigmas[level] > 0 ? Math.Log(1 + (sigmas[level] * sigmas[level])) : options.Features.MinTime;
+            Assert.Equal(expected, seen[level + 1], 3);
+        }
+    }
+
     [Fact]
     public void Score_GivenNoise_IsTheExactScoreOfTheNoisyObservation()
     {
