@@ -46,6 +46,11 @@ public sealed class CalibrateJobHandler : JobHandler<CalibrateJobArgs>
         {
             throw new JobValidationException("input", e.Message);
         }
+        var names = calibration.Features.Names();
+        var trend = calibration.Trend is { } t ? $", means following {string.Join(" and ", t.Covariates.Select(j => names[j]))}" : "";
+        var median = Anomaly.Calibrator.Quantile(calibration.References, 0.5);
+        CalibrateJobLog.Fitted(context.Logger, calibration.Statistic, calibration.ReferenceCutouts, calibration.Augmentation, trend,
+            calibration.Threshold, calibration.FalsePositiveRate, median);
         var path = JobInputs.Join(args.Output, CalibrateJobArgs.FileName);
         await context.Store.WriteAsync(path, BinaryData.FromBytes(calibration.ToJson()), overwrite: false, cancellationToken).ConfigureAwait(false);
         return JobOutcome.Completed;
