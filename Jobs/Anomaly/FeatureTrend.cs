@@ -29,7 +29,9 @@ public sealed record FeatureTrend(int[] Covariates, double[][] Slopes, double[] 
         ArgumentNullException.ThrowIfNull(samples);
         ArgumentNullException.ThrowIfNull(covariates);
         ArgumentNullException.ThrowIfNull(mean);
-        var used = covariates.Where(c => samples.Max(s => s[c]) - samples.Min(s => s[c]) > MinSpread).ToArray();
+        var ranges = covariates.Select(c => (Index: c, Min: samples.Min(s => s[c]), Max: samples.Max(s => s[c])))
+            .Where(r => r.Max - r.Min > MinSpread).ToArray();
+        var used = ranges.Select(r => r.Index).ToArray();
         int m = used.Length, n = samples.Count, d = mean.Length;
         if (m == 0 || n <= m + 1) return null;
         var gram = new double[m, m];
@@ -49,8 +51,7 @@ public sealed record FeatureTrend(int[] Covariates, double[][] Slopes, double[] 
             for (int k = 0; k < d; k++)
                 for (int b = 0; b < m; b++) slopes[a][k] += inverse[a][b] * cross[b, k];
         }
-        return new FeatureTrend(used, slopes, [.. used.Select(c => mean[c])], [.. used.Select(c => samples.Min(s => s[c]))],
-            [.. used.Select(c => samples.Max(s => s[c]))]);
+        return new FeatureTrend(used, slopes, [.. used.Select(c => mean[c])], [.. ranges.Select(r => r.Min)], [.. ranges.Select(r => r.Max)]);
     }
 
     /// <summary>Feature j's expected value minus its mean at the covariates of <paramref name="x"/> (clamped).</summary>

@@ -86,16 +86,16 @@ public sealed class MixerBlock : nn.Module<Tensor, Tensor>
     private Tensor Mlp(Tensor x, ModuleList<Linear> mlp, int first)
     {
         if (_lowWeights is null && TrainingMatmulType is { } mixed)
-        {
             // Mixed precision: both products from casts of the fp32 parameters; autograd takes the gradients back
             // through the casts, so the parameters, their gradients and the optimiser stay fp32.
-            var hidden16 = nn.functional.linear(x.to(mixed), mlp[0].weight!.to(mixed), mlp[0].bias!.to(mixed)).relu_();
-            return nn.functional.linear(hidden16, mlp[1].weight!.to(mixed), mlp[1].bias!.to(mixed)).to(x.dtype);
-        }
+            return LowPrecisionMlp(x, mlp[0].weight!.to(mixed), mlp[0].bias!.to(mixed), mlp[1].weight!.to(mixed), mlp[1].bias!.to(mixed));
         if (_lowWeights is null || _lowBiases is null || first != 0) return mlp[1].forward(mlp[0].forward(x).relu_());
-        var hidden = nn.functional.linear(x.to(_lowWeights[first].dtype), _lowWeights[first], _lowBiases[first]).relu_();
-        return nn.functional.linear(hidden, _lowWeights[first + 1], _lowBiases[first + 1]).to(x.dtype);
+        return LowPrecisionMlp(x, _lowWeights[first], _lowBiases[first], _lowWeights[first + 1], _lowBiases[first + 1]);
     }
+
+    /// <summary>Linear, ReLU, Linear in the weights' dtype (hidden kept in it), the output back in <paramref name="x"/>'s.</summary>
+    private static Tensor LowPrecisionMlp(Tensor x, Tensor w0, Tensor b0, Tensor w1, Tensor b1) =>
+        nn.functional.linear(nn.functional.linear(x.to(w0.dtype), w0, b0).relu_(), w1, b1).to(x.dtype);
 
     private void DisposeLowPrecision()
     {

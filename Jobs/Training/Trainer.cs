@@ -44,7 +44,7 @@ public sealed class Trainer : IDisposable
         noise = new Generator(unchecked((ulong)options.Seed));
         try
         {
-            model.UseTrainingMatmulPrecision(options.Precision == TrainerOptions.Bf16 ? ScalarType.BFloat16 : null);
+            model.UseTrainingMatmulPrecision(options.PrecisionName == TrainerOptions.Bf16 ? ScalarType.BFloat16 : null);
         }
         catch (NotSupportedException e)
         {
@@ -206,7 +206,7 @@ public sealed class Trainer : IDisposable
 
     public void Dispose()
     {
-        if (Options.Precision == TrainerOptions.Bf16) Model.UseTrainingMatmulPrecision(null); // the trained network scores in fp32
+        if (Options.PrecisionName == TrainerOptions.Bf16) Model.UseTrainingMatmulPrecision(null); // the trained network scores in fp32
         Ema?.Dispose();
         Optimizer.Dispose();
         noise.Dispose();

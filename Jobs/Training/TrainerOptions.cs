@@ -50,6 +50,9 @@ public sealed record TrainerOptions
     /// </summary>
     public string? Precision { get; init; } = Fp32;
 
+    /// <summary><see cref="Precision"/>, with a checkpoint's absent record read as fp32 (not serialised: derived).</summary>
+    public string PrecisionName => Precision ?? Fp32;
+
     public const string Fp32 = "fp32";
     public const string Bf16 = "bf16";
 

@@ -49,7 +49,7 @@ internal static class InfoCommand
             ("weight average", h.EmaDecay is { } decay ? $"EMA decay {decay} ({h.EmaBytes:N0} bytes; scoring and export use it)" : "none"),
         };
         if (h.Trainer is { } t)
-            lines.Add(("trainer", $"{t.Optimizer} lr {t.LearningRate}, batch {t.BatchSize}, {t.Steps} steps, seed {t.Seed}, time sampling {t.TimeSampling}, precision {t.Precision ?? TrainerOptions.Fp32}"
+            lines.Add(("trainer", $"{t.Optimizer} lr {t.LearningRate}, batch {t.BatchSize}, {t.Steps} steps, seed {t.Seed}, time sampling {t.TimeSampling}, precision {t.PrecisionName}"
                 + (t.WarmupSteps > 0 ? $", warm-up {t.WarmupSteps} steps" : "") + (t.GradientClipNorm > 0 ? $", gradient clip {t.GradientClipNorm}" : "")
                 + (t.EmaDecay > 0 ? $", EMA {t.EmaDecay}" : "")));
         if (h.LossTail.Count > 0)

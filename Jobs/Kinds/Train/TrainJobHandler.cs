@@ -93,7 +93,7 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : Jo
         var deviceName = device.type == DeviceType.CPU ? CpuDeviceName(torch.get_num_threads()) : device.type.ToString();
         var processName = processSpec.ToString();
         TrainJobLog.Starting(context.Logger, data.Count, options.ImageSize, options.Architecture, parameters, processName, trainer.Step,
-            trainerOptions.Steps, resume?.Source ?? "(new)", deviceName, trainerOptions.Precision ?? TrainerOptions.Fp32);
+            trainerOptions.Steps, resume?.Source ?? "(new)", deviceName, trainerOptions.PrecisionName);
 
         var history = await ReadHistoryAsync(context.Store, run, resumedFromLatest, trainer.Step, cancellationToken).ConfigureAwait(false);
         var writer = new TrainingOutputWriter(context.Store, run, transform, context.Time);
@@ -152,7 +152,7 @@ public sealed class TrainJobHandler(TrainJobHandlerOptions? options = null) : Jo
             checks.Add(("ema", args.Trainer.EmaDecay, trainer.EmaDecay));
             checks.Add(("warmup", args.Trainer.WarmupSteps, trainer.WarmupSteps));
             checks.Add(("grad_clip", args.Trainer.GradientClipNorm, trainer.GradientClipNorm));
-            checks.Add(("precision", args.Trainer.Precision ?? TrainerOptions.Fp32, trainer.Precision ?? TrainerOptions.Fp32));
+            checks.Add(("precision", args.Trainer.PrecisionName, trainer.PrecisionName));
         }
         foreach (var (param, value, kept) in checks)
         {
