@@ -10,17 +10,20 @@ public static class EvaluationReport
 {
     /// <summary>
     /// A header line (how many cutouts of which kind) and an aligned table: column, kind, positives, negatives, AUC,
-    /// TPR at 1 % and 5 % FPR (3 decimals; "n/a" where a group has no positives or no negatives).
+    /// TPR at 1 % and 5 % FPR (3 decimals; "n/a" where a group has no positives or no negatives). With a <c>title</c> (a
+    /// bin's label, <see cref="EvaluationBins"/>) the header line starts with it and leaves out the unlabelled-rows
+    /// note, which describes the whole summary.
     /// </summary>
-    public static string FormatTable(DetectionEvaluator evaluator, IReadOnlyList<DetectionMetrics> metrics)
+    public static string FormatTable(DetectionEvaluator evaluator, IReadOnlyList<DetectionMetrics> metrics, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         var text = new StringBuilder();
         var counts = evaluator.Counts;
         int clean = counts.GetValueOrDefault(LabelsCsv.CleanKind);
         var kinds = counts.Where(kv => kv.Key != LabelsCsv.CleanKind).Select(kv => $"{kv.Value} {kv.Key}");
+        if (title is not null) text.Append(CultureInfo.InvariantCulture, $"{title}: ");
         text.Append(CultureInfo.InvariantCulture, $"{evaluator.Labelled} labelled cutouts: {clean} clean, {string.Join(", ", kinds)}");
-        if (evaluator.UnlabelledRows > 0) text.Append(CultureInfo.InvariantCulture, $" ({evaluator.UnlabelledRows} summary rows without a label left out)");
+        if (evaluator.UnlabelledRows > 0 && title is null) text.Append(CultureInfo.InvariantCulture, $" ({evaluator.UnlabelledRows} summary rows without a label left out)");
         text.Append('\n');
         int cw = Math.Max("column".Length, metrics.Select(m => m.Column.Length).DefaultIfEmpty(0).Max());
         int gw = Math.Max("kind".Length, metrics.Select(m => m.Group.Length).DefaultIfEmpty(0).Max());
@@ -39,12 +42,50 @@ public static class EvaluationReport
     /// <summary>
     /// {"labelled": n, "unlabelled_rows": n, "counts": {"none": n, "ring": n, ...}, "metrics": [{"column", "kind",
     /// "positives", "negatives", "auc", "tpr_at_fpr_1pct", "tpr_at_fpr_5pct"}, ...]}; NaN becomes null.
+    /// With <c>bins</c> (`--bins`), each bin's figures follow as "bins": [{"column", "label", "lower", "upper" (null for
+    /// an open end), "labelled", "counts", "metrics"}, ...].
     /// </summary>
-    public static string ToJson(DetectionEvaluator evaluator, IReadOnlyList<DetectionMetrics> metrics)
+    public static string ToJson(DetectionEvaluator evaluator, IReadOnlyList<DetectionMetrics> metrics,
+        string? binColumn = null, IReadOnlyList<(EvaluationBin Bin, DetectionEvaluator Evaluator, IReadOnlyList<DetectionMetrics> Metrics)>? bins = null)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
+        var root = new JsonObject
+        {
+            ["labelled"] = evaluator.Labelled,
+            ["unlabelled_rows"] = evaluator.UnlabelledRows,
+            ["counts"] = Counts(evaluator),
+            ["metrics"] = Rows(metrics),
+        };
+        if (bins is not null)
+        {
+            var array = new JsonArray();
+            foreach (var (bin, e, m) in bins)
+            {
+                array.Add(new JsonObject
+                {
+                    ["column"] = binColumn,
+                    ["label"] = bin.Label,
+                    ["lower"] = J(bin.Lower),
+                    ["upper"] = J(bin.Upper),
+                    ["labelled"] = e.Labelled,
+                    ["counts"] = Counts(e),
+                    ["metrics"] = Rows(m),
+                });
+            }
+            root["bins"] = array;
+        }
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    private static JsonObject Counts(DetectionEvaluator evaluator)
+    {
         var counts = new JsonObject();
         foreach (var (kind, n) in evaluator.Counts) counts[kind] = n;
+        return counts;
+    }
+
+    private static JsonArray Rows(IReadOnlyList<DetectionMetrics> metrics)
+    {
         var rows = new JsonArray();
         foreach (var m in metrics)
         {
@@ -59,14 +100,7 @@ public static class EvaluationReport
                 ["tpr_at_fpr_5pct"] = J(m.TprAt5),
             });
         }
-        var root = new JsonObject
-        {
-            ["labelled"] = evaluator.Labelled,
-            ["unlabelled_rows"] = evaluator.UnlabelledRows,
-            ["counts"] = counts,
-            ["metrics"] = rows,
-        };
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+        return rows;
     }
 
     private static JsonValue? J(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;

@@ -17,23 +17,45 @@ public static class EvaluateCommand
         var columns = new Option<string?>("--columns") { Description = $"Comma-separated score columns (default: those of {string.Join(", ", DetectionEvaluator.ScoreColumns)} that are present)." };
         var roc = new Option<FileInfo?>("--roc") { Description = "Also draw the ROC curves into this PNG (one panel per artifact kind)." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of the table." };
+        var bins = new Option<string?>("--bins")
+        {
+            Description = "Also give the figures within bins of one summary column, COLUMN:EDGE[,EDGE...] (e.g. noise_sigma:0.0333,0.1: "
+                + "peak S/N above 30, 10-30 and below 10 for max-normalised cutouts).",
+        };
         var command = new Command("evaluate", "ROC AUC and TPR at 1 %/5 % FPR of each summary score column against a labels file, per artifact kind.")
         {
-            summary, labels, columns, roc, json,
+            summary, labels, columns, roc, json, bins,
         };
         command.SetAction(parse => Run(parse.GetRequiredValue(summary), parse.GetRequiredValue(labels),
             parse.GetValue(columns)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            parse.GetValue(roc), parse.GetValue(json), Console.Out, Console.Error));
+            parse.GetValue(roc), parse.GetValue(json), Console.Out, Console.Error, parse.GetValue(bins)));
         return command;
     }
 
-    internal static int Run(FileInfo summary, FileInfo labels, IReadOnlyList<string>? columns, FileInfo? roc, bool json, TextWriter output, TextWriter log)
+    internal static int Run(FileInfo summary, FileInfo labels, IReadOnlyList<string>? columns, FileInfo? roc, bool json, TextWriter output, TextWriter log,
+        string? bins = null)
     {
         try
         {
-            var evaluator = Load(summary, labels, columns);
+            var binSpec = bins is null ? default : EvaluationBins.Parse(bins);
+            var (table, truth) = Read(summary, labels);
+            var evaluator = new DetectionEvaluator(table, truth, columns);
             var metrics = evaluator.Evaluate();
-            output.Write(json ? EvaluationReport.ToJson(evaluator, metrics) + "\n" : EvaluationReport.FormatTable(evaluator, metrics));
+            var binned = bins is null ? null : EvaluationBins.Split(table, truth, binSpec.Column, binSpec.Edges)
+                .Select(b =>
+                {
+                    var e = new DetectionEvaluator(table, b.Labels, evaluator.Columns);
+                    return (b, e, e.Evaluate());
+                }).ToArray();
+            if (json)
+            {
+                output.Write(EvaluationReport.ToJson(evaluator, metrics, binSpec.Column, binned) + "\n");
+            }
+            else
+            {
+                output.Write(EvaluationReport.FormatTable(evaluator, metrics));
+                foreach (var (b, e, m) in binned ?? []) output.Write("\n" + EvaluationReport.FormatTable(e, m, b.Label));
+            }
             if (roc is not null)
             {
                 if (roc.Directory is { } dir) Directory.CreateDirectory(dir.FullName);
@@ -42,7 +64,7 @@ public static class EvaluateCommand
             }
             return 0;
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             log.WriteLine($"evaluate: {e.Message}");
             return 2;
@@ -52,12 +74,16 @@ public static class EvaluateCommand
     /// <summary>Reads both files (errors name them) and joins them by cutout id.</summary>
     internal static DetectionEvaluator Load(FileInfo summary, FileInfo labels, IReadOnlyList<string>? columns = null)
     {
+        var (table, truth) = Read(summary, labels);
+        return new DetectionEvaluator(table, truth, columns);
+    }
+
+    private static (CsvTable Summary, IReadOnlyList<DetectionLabel> Labels) Read(FileInfo summary, FileInfo labels)
+    {
         foreach (var f in new[] { summary, labels })
         {
             if (!f.Exists) throw new IOException($"{f.FullName} does not exist");
         }
-        var table = CsvTable.Parse(File.ReadAllText(summary.FullName), summary.Name);
-        var truth = LabelsCsv.Parse(File.ReadAllText(labels.FullName), labels.Name);
-        return new DetectionEvaluator(table, truth, columns);
+        return (CsvTable.Parse(File.ReadAllText(summary.FullName), summary.Name), LabelsCsv.Parse(File.ReadAllText(labels.FullName), labels.Name));
     }
 }

@@ -22,7 +22,7 @@ for pair in "tuning heldout" "heldout tuning"; do
   "$sb" calibrate --model "$model" --input "$work/sets/$cal/refs.npy" --out "$work/$statistic/cal-$cal.json" --statistic "$statistic" >/dev/null
   "$sb" score --model "$model" --calibration "$work/$statistic/cal-$cal.json" --input "$work/sets/$ev/eval" --out "$work/$statistic/score-$ev" --previews 0 --overwrite >/dev/null
   echo "== real galaxies, $ev part (calibrated on the $cal part)"
-  "$sb" evaluate --summary "$work/$statistic/score-$ev/summary.csv" --labels "$work/sets/$ev/labels.csv"
+  "$sb" evaluate --summary "$work/$statistic/score-$ev/summary.csv" --labels "$work/sets/$ev/labels.csv" --bins noise_sigma:0.0333,0.0667
 done
 [[ -f $work/syn-ref/galaxies.npy ]] || "$sb" synth --out "$work/syn-ref" --count 300 --size 32 --seed 50 --snr 10:1000 --stack >/dev/null
 [[ -f $work/syn-eval/labels.csv ]] || "$sb" synth --out "$work/syn-eval" --count 800 --size 32 --seed 77 --snr 10:1000 --pairs --artifacts ring,companion --stack >/dev/null

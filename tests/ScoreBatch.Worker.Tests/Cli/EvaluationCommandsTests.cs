@@ -124,6 +124,38 @@ public sealed class EvaluationCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_Bins_TablePerBinAndJsonBins_BadSpecNamesTheFlag()
+    {
+        var summary = Path.Combine(_dir.FullName, "summary.csv");
+        var labels = Path.Combine(_dir.FullName, "labels.csv");
+        // Low noise: the ring c scores above both clean cutouts; high noise: the ring f below both.
+        File.WriteAllText(summary, "id,max_abs_score,noise_sigma\na,1,0.01\nb,2,0.01\nc,3,0.01\nd,5,0.5\ne,6,0.5\nf,4,0.5\n");
+        File.WriteAllText(labels, "id,label,kind\na,0,none\nb,0,none\nc,1,ring\nd,0,none\ne,0,none\nf,1,ring\n");
+        var table = new StringWriter();
+        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, null, json: false, table, TextWriter.Null, "noise_sigma:0.1"));
+        var text = table.ToString();
+        Assert.Matches(@"\n\s+ring\s+2\s+4\s+0\.500\s", text); // pooled: c (3) and f (4) each above a and b only, 4 of 8 pairs
+        Assert.Contains("noise_sigma < 0.1: 3 labelled cutouts: 2 clean, 1 ring\n", text, StringComparison.Ordinal);
+        Assert.Contains("noise_sigma >= 0.1: 3 labelled cutouts: 2 clean, 1 ring\n", text, StringComparison.Ordinal);
+        Assert.Matches(@"noise_sigma < 0\.1:[^\n]*\n[^\n]*\nmax_abs_score\s+all\s+1\s+2\s+1\.000", text);
+        Assert.Matches(@"noise_sigma >= 0\.1:[^\n]*\n[^\n]*\nmax_abs_score\s+all\s+1\s+2\s+0\.000", text);
+        var json = new StringWriter();
+        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, null, json: true, json, TextWriter.Null, "noise_sigma:0.1"));
+        var bins = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("bins");
+        Assert.Equal(2, bins.GetArrayLength());
+        Assert.Equal("noise_sigma < 0.1", bins[0].GetProperty("label").GetString());
+        Assert.Equal(JsonValueKind.Null, bins[0].GetProperty("lower").ValueKind);
+        Assert.Equal(0.1, bins[1].GetProperty("lower").GetDouble());
+        Assert.Equal(0.0, bins[1].GetProperty("metrics")[0].GetProperty("auc").GetDouble());
+        var log = new StringWriter();
+        Assert.Equal(2, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, null, false, TextWriter.Null, log, "noise_sigma:0.5,0.1"));
+        Assert.Contains("evaluate: --bins: edges must increase", log.ToString(), StringComparison.Ordinal);
+        log = new StringWriter();
+        Assert.Equal(2, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, null, false, TextWriter.Null, log, "snr:10"));
+        Assert.Contains("summary.csv: no 'snr' column", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void DemoPrintAuc_SummaryWithAnomalyColumn_PrefersItAndListsTheBaselines()
     {
         // anomaly ranks the artifacts (c, d) first: AUC 1; max_abs_score would give 0 and is not the one printed.
