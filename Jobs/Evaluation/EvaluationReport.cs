@@ -22,7 +22,7 @@ public static class EvaluationReport
         int clean = counts.GetValueOrDefault(LabelsCsv.CleanKind);
         var kinds = counts.Where(kv => kv.Key != LabelsCsv.CleanKind).Select(kv => $"{kv.Value} {kv.Key}");
         if (title is not null) text.Append(CultureInfo.InvariantCulture, $"{title}: ");
-        text.Append(CultureInfo.InvariantCulture, $"{evaluator.Labelled} labelled cutouts: {clean} clean, {string.Join(", ", kinds)}");
+        text.Append(CultureInfo.InvariantCulture, $"{evaluator.Labelled} labelled cutouts: {string.Join(", ", kinds.Prepend($"{clean} clean"))}");
         if (evaluator.UnlabelledRows > 0 && title is null) text.Append(CultureInfo.InvariantCulture, $" ({evaluator.UnlabelledRows} summary rows without a label left out)");
         text.Append('\n');
         int cw = Math.Max("column".Length, metrics.Select(m => m.Column.Length).DefaultIfEmpty(0).Max());
