@@ -106,6 +106,25 @@ public sealed class DetectionEvaluator
         return ([.. pos], [.. neg]);
     }
 
+    /// <summary>
+    /// What an astronomer looks at first: the <paramref name="count"/> clean cutouts that <paramref name="column"/> ranks
+    /// highest (the false positives, most anomalous first) and, per artifact kind, the <paramref name="count"/> artifacts
+    /// it ranks lowest (the misses, least anomalous first), each with the column's value as summary.csv gives it.
+    /// </summary>
+    public Extremes Extremes(string column, int count)
+    {
+        if (!_scores.TryGetValue(column, out var values)) throw new ArgumentException($"column '{column}' is not evaluated (evaluated: {string.Join(", ", Columns)})", nameof(column));
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        double sign = LowerIsAnomalous.Contains(column) ? -1 : 1;
+        var order = Enumerable.Range(0, _labels.Length).ToArray();
+        (string, double) Entry(int i) => (_labels[i].Id, sign * values[i]);
+        var clean = order.Where(i => !_labels[i].Positive).OrderByDescending(i => values[i]).ThenBy(i => i).Take(count).Select(Entry).ToArray();
+        var misses = new SortedDictionary<string, IReadOnlyList<(string Id, double Value)>>(StringComparer.Ordinal);
+        foreach (var kind in Groups.Where(g => g != AllKinds))
+            misses[kind] = order.Where(i => _labels[i].Positive && _labels[i].Kind == kind).OrderBy(i => values[i]).ThenBy(i => i).Take(count).Select(Entry).ToArray();
+        return new Extremes(column, clean, misses);
+    }
+
     /// <summary>One row per (column, group), columns in order, groups as <see cref="Groups"/>.</summary>
     public IReadOnlyList<DetectionMetrics> Evaluate()
     {
@@ -122,3 +141,7 @@ public sealed class DetectionEvaluator
         return rows;
     }
 }
+
+/// <summary>See <see cref="DetectionEvaluator.Extremes"/>.</summary>
+public sealed record Extremes(string Column, IReadOnlyList<(string Id, double Value)> HighestClean,
+    IReadOnlyDictionary<string, IReadOnlyList<(string Id, double Value)>> LowestArtifacts);

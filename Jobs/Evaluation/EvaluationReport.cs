@@ -40,13 +40,33 @@ public static class EvaluationReport
     }
 
     /// <summary>
+    /// The false positives and misses of <see cref="DetectionEvaluator.Extremes"/>: one line per cutout (kind, id,
+    /// value), clean cutouts first.
+    /// </summary>
+    public static string FormatExtremes(Extremes extremes)
+    {
+        ArgumentNullException.ThrowIfNull(extremes);
+        var text = new StringBuilder();
+        text.Append(CultureInfo.InvariantCulture, $"{extremes.Column}: the {extremes.HighestClean.Count} highest-scoring clean cutouts (false positives first)\n");
+        foreach (var (id, v) in extremes.HighestClean) text.Append(CultureInfo.InvariantCulture, $"  none  {id}  {G(v)}\n");
+        foreach (var (kind, rows) in extremes.LowestArtifacts)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{extremes.Column}: the {rows.Count} lowest-scoring {kind} cutouts (misses first)\n");
+            foreach (var (id, v) in rows) text.Append(CultureInfo.InvariantCulture, $"  {kind}  {id}  {G(v)}\n");
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
     /// {"labelled": n, "unlabelled_rows": n, "counts": {"none": n, "ring": n, ...}, "metrics": [{"column", "kind",
     /// "positives", "negatives", "auc", "tpr_at_fpr_1pct", "tpr_at_fpr_5pct"}, ...]}; NaN becomes null.
     /// With <c>bins</c> (`--bins`), each bin's figures follow as "bins": [{"column", "label", "lower", "upper" (null for
-    /// an open end), "labelled", "counts", "metrics"}, ...].
+    /// an open end), "labelled", "counts", "metrics"}, ...]; with <c>extremes</c> (`--list`), "extremes": {"column",
+    /// "highest_clean": [{"id", "value"}, ...], "lowest_artifacts": {"ring": [...], ...}}.
     /// </summary>
     public static string ToJson(DetectionEvaluator evaluator, IReadOnlyList<DetectionMetrics> metrics,
-        string? binColumn = null, IReadOnlyList<(EvaluationBin Bin, DetectionEvaluator Evaluator, IReadOnlyList<DetectionMetrics> Metrics)>? bins = null)
+        string? binColumn = null, IReadOnlyList<(EvaluationBin Bin, DetectionEvaluator Evaluator, IReadOnlyList<DetectionMetrics> Metrics)>? bins = null,
+        Extremes? extremes = null)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
         var root = new JsonObject
@@ -74,7 +94,25 @@ public static class EvaluationReport
             }
             root["bins"] = array;
         }
+        if (extremes is not null)
+        {
+            var lowest = new JsonObject();
+            foreach (var (kind, rows) in extremes.LowestArtifacts) lowest[kind] = Cutouts(rows);
+            root["extremes"] = new JsonObject
+            {
+                ["column"] = extremes.Column,
+                ["highest_clean"] = Cutouts(extremes.HighestClean),
+                ["lowest_artifacts"] = lowest,
+            };
+        }
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    private static JsonArray Cutouts(IReadOnlyList<(string Id, double Value)> rows)
+    {
+        var array = new JsonArray();
+        foreach (var (id, v) in rows) array.Add(new JsonObject { ["id"] = id, ["value"] = J(v) });
+        return array;
     }
 
     private static JsonObject Counts(DetectionEvaluator evaluator)
@@ -104,6 +142,8 @@ public static class EvaluationReport
     }
 
     private static JsonValue? J(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+
+    private static string G(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "n/a";
 }

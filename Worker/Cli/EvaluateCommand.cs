@@ -22,18 +22,26 @@ public static class EvaluateCommand
             Description = "Also give the figures within bins of one summary column, COLUMN:EDGE[,EDGE...] (e.g. noise_sigma:0.0333,0.1: "
                 + "peak S/N above 30, 10-30 and below 10 for max-normalised cutouts).",
         };
+        var list = new Option<int>("--list")
+        {
+            Description = "Also list the N clean cutouts the first column ranks highest (false positives) and the N artifacts of each kind it ranks lowest (misses).",
+        };
+        list.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int>() is var n and < 0) r.AddError($"--list must be 0 or more, got {n}");
+        });
         var command = new Command("evaluate", "ROC AUC and TPR at 1 %/5 % FPR of each summary score column against a labels file, per artifact kind.")
         {
-            summary, labels, columns, roc, json, bins,
+            summary, labels, columns, roc, json, bins, list,
         };
         command.SetAction(parse => Run(parse.GetRequiredValue(summary), parse.GetRequiredValue(labels),
             parse.GetValue(columns)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-            parse.GetValue(roc), parse.GetValue(json), Console.Out, Console.Error, parse.GetValue(bins)));
+            parse.GetValue(roc), parse.GetValue(json), Console.Out, Console.Error, parse.GetValue(bins), parse.GetValue(list)));
         return command;
     }
 
     internal static int Run(FileInfo summary, FileInfo labels, IReadOnlyList<string>? columns, FileInfo? roc, bool json, TextWriter output, TextWriter log,
-        string? bins = null)
+        string? bins = null, int list = 0)
     {
         try
         {
@@ -47,14 +55,16 @@ public static class EvaluateCommand
                     var e = new DetectionEvaluator(table, b.Labels, evaluator.Columns);
                     return (b, e, e.Evaluate());
                 }).ToArray();
+            var extremes = list > 0 ? evaluator.Extremes(evaluator.Columns[0], list) : null;
             if (json)
             {
-                output.Write(EvaluationReport.ToJson(evaluator, metrics, binSpec.Column, binned) + "\n");
+                output.Write(EvaluationReport.ToJson(evaluator, metrics, binSpec.Column, binned, extremes) + "\n");
             }
             else
             {
                 output.Write(EvaluationReport.FormatTable(evaluator, metrics));
                 foreach (var (b, e, m) in binned ?? []) output.Write("\n" + EvaluationReport.FormatTable(e, m, b.Label));
+                if (extremes is not null) output.Write("\n" + EvaluationReport.FormatExtremes(extremes));
             }
             if (roc is not null)
             {

@@ -37,6 +37,32 @@ public class DetectionEvaluatorTests
     }
 
     [Fact]
+    public void Extremes_HighestCleanAndLowestArtifactsPerKind_InRankOrder()
+    {
+        var e = Make();
+        // max: clean c1 = 2, c2 = 4; rings r1 = 9, r2 = 3; companion m1 = 1.
+        var x = e.Extremes("max_abs_score", 1);
+        Assert.Equal([("c2", 4.0)], x.HighestClean);
+        Assert.Equal(["companion", "ring"], x.LowestArtifacts.Keys);
+        Assert.Equal([("r2", 3.0)], x.LowestArtifacts["ring"]);
+        Assert.Equal([("m1", 1.0)], x.LowestArtifacts["companion"]);
+        var all = e.Extremes("max_abs_score", 5); // at most what there is
+        Assert.Equal(["c2", "c1"], all.HighestClean.Select(c => c.Id));
+        Assert.Equal(["r2", "r1"], all.LowestArtifacts["ring"].Select(c => c.Id));
+        Assert.Throws<ArgumentException>(() => e.Extremes("t", 1));
+    }
+
+    [Fact]
+    public void Extremes_LowerIsAnomalousColumn_RanksByTheNegationAndReportsTheValue()
+    {
+        var e = new DetectionEvaluator(CsvTable.Parse("id,p_value\nc1,0.9\nc2,0.2\nr1,0.01\nr2,0.5\nm1,0.3\n", "summary.csv"),
+            LabelsCsv.Parse(Labels, "labels.csv"), ["p_value"]);
+        var x = e.Extremes("p_value", 1);
+        Assert.Equal([("c2", 0.2)], x.HighestClean); // the smallest p-value of the clean ones is the worst false positive
+        Assert.Equal([("r2", 0.5)], x.LowestArtifacts["ring"]);
+    }
+
+    [Fact]
     public void Constructor_DefaultColumns_OnlyThosePresentInOrder()
     {
         var e = Make();

@@ -156,6 +156,27 @@ public sealed class EvaluationCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_List_FalsePositivesAndMissesOfTheFirstColumn_TableAndJson()
+    {
+        var summary = Path.Combine(_dir.FullName, "summary.csv");
+        var labels = Path.Combine(_dir.FullName, "labels.csv");
+        File.WriteAllText(summary, "id,anomaly,flux_outside\na,1,0.9\nb,7,0.1\nc,3,0.2\nd,8,0.3\ne,2,0.4\n");
+        File.WriteAllText(labels, "id,label,kind\na,0,none\nb,0,none\nc,1,ring\nd,1,ring\ne,1,companion\n");
+        var table = new StringWriter();
+        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, null, json: false, table, TextWriter.Null, list: 1));
+        Assert.Contains("anomaly: the 1 highest-scoring clean cutouts (false positives first)\n  none  b  7\n", table.ToString(), StringComparison.Ordinal);
+        Assert.Contains("anomaly: the 1 lowest-scoring companion cutouts (misses first)\n  companion  e  2\n", table.ToString(), StringComparison.Ordinal);
+        Assert.Contains("anomaly: the 1 lowest-scoring ring cutouts (misses first)\n  ring  c  3\n", table.ToString(), StringComparison.Ordinal);
+        var json = new StringWriter();
+        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), ["flux_outside"], null, json: true, json, TextWriter.Null, list: 2));
+        var extremes = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("extremes");
+        Assert.Equal("flux_outside", extremes.GetProperty("column").GetString());
+        Assert.Equal("a", extremes.GetProperty("highest_clean")[0].GetProperty("id").GetString());
+        Assert.Equal(0.9, extremes.GetProperty("highest_clean")[0].GetProperty("value").GetDouble());
+        Assert.Equal(["c", "d"], extremes.GetProperty("lowest_artifacts").GetProperty("ring").EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public void DemoPrintAuc_SummaryWithAnomalyColumn_PrefersItAndListsTheBaselines()
     {
         // anomaly ranks the artifacts (c, d) first: AUC 1; max_abs_score would give 0 and is not the one printed.
