@@ -3,10 +3,10 @@ using System.Globalization;
 namespace ScoreBatch.Jobs.Evaluation;
 
 /// <summary>
-/// One bin of <see cref="EvaluationBins"/>: the labelled cutouts whose bin column lies in [Lower, Upper), and how the
+/// One bin of <see cref="EvaluationBins"/>: the labelled cutouts whose summary column Column lies in [Lower, Upper), and how the
 /// bin reads in a report ("noise_sigma &lt; 0.03", "0.03 &lt;= noise_sigma &lt; 0.1", "noise_sigma &gt;= 0.1").
 /// </summary>
-public sealed record EvaluationBin(string Label, double Lower, double Upper, IReadOnlyList<DetectionLabel> Labels);
+public sealed record EvaluationBin(string Column, string Label, double Lower, double Upper, IReadOnlyList<DetectionLabel> Labels);
 
 /// <summary>
 /// `evaluate --bins COLUMN:E1,E2,...`: the same figures within bins of one summary.csv column, e.g. the cutout's
@@ -69,7 +69,7 @@ public static class EvaluationBins
             string text = b == 0 ? $"{column} < {F(upper)}"
                 : b == edges.Count ? $"{column} >= {F(lower)}"
                 : $"{F(lower)} <= {column} < {F(upper)}";
-            bins.Add(new EvaluationBin(text, lower, upper, members[b]));
+            bins.Add(new EvaluationBin(column, text, lower, upper, members[b]));
         }
         return bins;
     }

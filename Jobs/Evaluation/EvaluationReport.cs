@@ -65,7 +65,7 @@ public static class EvaluationReport
     /// "highest_clean": [{"id", "value"}, ...], "lowest_artifacts": {"ring": [...], ...}}.
     /// </summary>
     public static string ToJson(DetectionEvaluator evaluator, IReadOnlyList<DetectionMetrics> metrics,
-        string? binColumn = null, IReadOnlyList<(EvaluationBin Bin, DetectionEvaluator Evaluator, IReadOnlyList<DetectionMetrics> Metrics)>? bins = null,
+        IReadOnlyList<(EvaluationBin Bin, DetectionEvaluator Evaluator, IReadOnlyList<DetectionMetrics> Metrics)>? bins = null,
         Extremes? extremes = null)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
@@ -83,7 +83,7 @@ public static class EvaluationReport
             {
                 array.Add(new JsonObject
                 {
-                    ["column"] = binColumn,
+                    ["column"] = bin.Column,
                     ["label"] = bin.Label,
                     ["lower"] = J(bin.Lower),
                     ["upper"] = J(bin.Upper),

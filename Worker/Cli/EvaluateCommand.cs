@@ -58,7 +58,7 @@ public static class EvaluateCommand
             var extremes = list > 0 ? evaluator.Extremes(evaluator.Columns[0], list) : null;
             if (json)
             {
-                output.Write(EvaluationReport.ToJson(evaluator, metrics, binSpec.Column, binned, extremes) + "\n");
+                output.Write(EvaluationReport.ToJson(evaluator, metrics, binned, extremes) + "\n");
             }
             else
             {

@@ -98,41 +98,47 @@ public sealed class EvaluationCommandsTests : IDisposable
         Assert.Contains("wide.npy is 16x24", log.ToString(), StringComparison.Ordinal);
     }
 
+    /// <summary>summary.csv and labels.csv in the test folder, as `score` and `inject` would leave them.</summary>
+    private (FileInfo Summary, FileInfo Labels) WriteSummaryAndLabels(string summaryCsv, string labelsCsv)
+    {
+        var summary = new FileInfo(Path.Combine(_dir.FullName, "summary.csv"));
+        var labels = new FileInfo(Path.Combine(_dir.FullName, "labels.csv"));
+        File.WriteAllText(summary.FullName, summaryCsv);
+        File.WriteAllText(labels.FullName, labelsCsv);
+        return (summary, labels);
+    }
+
     [Fact]
     public void Evaluate_SummaryAndLabels_TableJsonAndRocPng()
     {
-        var summary = Path.Combine(_dir.FullName, "summary.csv");
-        var labels = Path.Combine(_dir.FullName, "labels.csv");
-        File.WriteAllText(summary, "id,max_abs_score,mean_abs_score,flux_outside,peaks\na,1,1,0.1,1\nb,2,1,0.2,1\nc,3,1,0.3,2\nd,4,0,0.4,3\n");
-        File.WriteAllText(labels, "id,label,kind\na,0,none\nb,0,none\nc,1,ring\nd,1,companion\n");
+        var (summary, labels) = WriteSummaryAndLabels("id,max_abs_score,mean_abs_score,flux_outside,peaks\na,1,1,0.1,1\nb,2,1,0.2,1\nc,3,1,0.3,2\nd,4,0,0.4,3\n",
+            "id,label,kind\na,0,none\nb,0,none\nc,1,ring\nd,1,companion\n");
         var table = new StringWriter();
         var roc = new FileInfo(Path.Combine(_dir.FullName, "plots", "roc.png"));
-        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, roc, json: false, table, TextWriter.Null));
+        Assert.Equal(0, EvaluateCommand.Run(summary, labels, null, roc, json: false, table, TextWriter.Null));
         // max_abs_score puts both artifacts above both clean cutouts: AUC 1; mean_abs_score ranks d below the clean
         // ones and ties c with them: (1/2 + 1/2 + 0 + 0) / 4 = 0.25.
         Assert.Matches(@"max_abs_score\s+all\s+2\s+2\s+1\.000", table.ToString());
         Assert.Matches(@"mean_abs_score\s+all\s+2\s+2\s+0\.250", table.ToString());
         Assert.True(roc.Exists && roc.Length > 1000);
         var json = new StringWriter();
-        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), ["peaks"], null, json: true, json, TextWriter.Null));
+        Assert.Equal(0, EvaluateCommand.Run(summary, labels, ["peaks"], null, json: true, json, TextWriter.Null));
         var metrics = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("metrics");
         Assert.Equal(3, metrics.GetArrayLength()); // peaks only: all, companion, ring
         Assert.Equal(1.0, metrics[0].GetProperty("auc").GetDouble());
         var log = new StringWriter();
-        Assert.Equal(2, EvaluateCommand.Run(new FileInfo(summary + ".missing"), new FileInfo(labels), null, null, false, TextWriter.Null, log));
+        Assert.Equal(2, EvaluateCommand.Run(new FileInfo(summary.FullName + ".missing"), labels, null, null, false, TextWriter.Null, log));
         Assert.Contains("summary.csv.missing does not exist", log.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Evaluate_Bins_TablePerBinAndJsonBins_BadSpecNamesTheFlag()
     {
-        var summary = Path.Combine(_dir.FullName, "summary.csv");
-        var labels = Path.Combine(_dir.FullName, "labels.csv");
         // Low noise: the ring c scores above both clean cutouts; high noise: the ring f below both.
-        File.WriteAllText(summary, "id,max_abs_score,noise_sigma\na,1,0.01\nb,2,0.01\nc,3,0.01\nd,5,0.5\ne,6,0.5\nf,4,0.5\n");
-        File.WriteAllText(labels, "id,label,kind\na,0,none\nb,0,none\nc,1,ring\nd,0,none\ne,0,none\nf,1,ring\n");
+        var (summary, labels) = WriteSummaryAndLabels("id,max_abs_score,noise_sigma\na,1,0.01\nb,2,0.01\nc,3,0.01\nd,5,0.5\ne,6,0.5\nf,4,0.5\n",
+            "id,label,kind\na,0,none\nb,0,none\nc,1,ring\nd,0,none\ne,0,none\nf,1,ring\n");
         var table = new StringWriter();
-        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, null, json: false, table, TextWriter.Null, "noise_sigma:0.1"));
+        Assert.Equal(0, EvaluateCommand.Run(summary, labels, null, null, json: false, table, TextWriter.Null, "noise_sigma:0.1"));
         var text = table.ToString();
         Assert.Matches(@"\n\s+ring\s+2\s+4\s+0\.500\s", text); // pooled: c (3) and f (4) each above a and b only, 4 of 8 pairs
         Assert.Contains("noise_sigma < 0.1: 3 labelled cutouts: 2 clean, 1 ring\n", text, StringComparison.Ordinal);
@@ -140,7 +146,7 @@ public sealed class EvaluationCommandsTests : IDisposable
         Assert.Matches(@"noise_sigma < 0\.1:[^\n]*\n[^\n]*\nmax_abs_score\s+all\s+1\s+2\s+1\.000", text);
         Assert.Matches(@"noise_sigma >= 0\.1:[^\n]*\n[^\n]*\nmax_abs_score\s+all\s+1\s+2\s+0\.000", text);
         var json = new StringWriter();
-        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, null, json: true, json, TextWriter.Null, "noise_sigma:0.1"));
+        Assert.Equal(0, EvaluateCommand.Run(summary, labels, null, null, json: true, json, TextWriter.Null, "noise_sigma:0.1"));
         var bins = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("bins");
         Assert.Equal(2, bins.GetArrayLength());
         Assert.Equal("noise_sigma < 0.1", bins[0].GetProperty("label").GetString());
@@ -148,27 +154,25 @@ public sealed class EvaluationCommandsTests : IDisposable
         Assert.Equal(0.1, bins[1].GetProperty("lower").GetDouble());
         Assert.Equal(0.0, bins[1].GetProperty("metrics")[0].GetProperty("auc").GetDouble());
         var log = new StringWriter();
-        Assert.Equal(2, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, null, false, TextWriter.Null, log, "noise_sigma:0.5,0.1"));
+        Assert.Equal(2, EvaluateCommand.Run(summary, labels, null, null, false, TextWriter.Null, log, "noise_sigma:0.5,0.1"));
         Assert.Contains("evaluate: --bins: edges must increase", log.ToString(), StringComparison.Ordinal);
         log = new StringWriter();
-        Assert.Equal(2, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, null, false, TextWriter.Null, log, "snr:10"));
+        Assert.Equal(2, EvaluateCommand.Run(summary, labels, null, null, false, TextWriter.Null, log, "snr:10"));
         Assert.Contains("summary.csv: no 'snr' column", log.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void Evaluate_List_FalsePositivesAndMissesOfTheFirstColumn_TableAndJson()
     {
-        var summary = Path.Combine(_dir.FullName, "summary.csv");
-        var labels = Path.Combine(_dir.FullName, "labels.csv");
-        File.WriteAllText(summary, "id,anomaly,flux_outside\na,1,0.9\nb,7,0.1\nc,3,0.2\nd,8,0.3\ne,2,0.4\n");
-        File.WriteAllText(labels, "id,label,kind\na,0,none\nb,0,none\nc,1,ring\nd,1,ring\ne,1,companion\n");
+        var (summary, labels) = WriteSummaryAndLabels("id,anomaly,flux_outside\na,1,0.9\nb,7,0.1\nc,3,0.2\nd,8,0.3\ne,2,0.4\n",
+            "id,label,kind\na,0,none\nb,0,none\nc,1,ring\nd,1,ring\ne,1,companion\n");
         var table = new StringWriter();
-        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), null, null, json: false, table, TextWriter.Null, list: 1));
+        Assert.Equal(0, EvaluateCommand.Run(summary, labels, null, null, json: false, table, TextWriter.Null, list: 1));
         Assert.Contains("anomaly: the 1 highest-scoring clean cutouts (false positives first)\n  none  b  7\n", table.ToString(), StringComparison.Ordinal);
         Assert.Contains("anomaly: the 1 lowest-scoring companion cutouts (misses first)\n  companion  e  2\n", table.ToString(), StringComparison.Ordinal);
         Assert.Contains("anomaly: the 1 lowest-scoring ring cutouts (misses first)\n  ring  c  3\n", table.ToString(), StringComparison.Ordinal);
         var json = new StringWriter();
-        Assert.Equal(0, EvaluateCommand.Run(new FileInfo(summary), new FileInfo(labels), ["flux_outside"], null, json: true, json, TextWriter.Null, list: 2));
+        Assert.Equal(0, EvaluateCommand.Run(summary, labels, ["flux_outside"], null, json: true, json, TextWriter.Null, list: 2));
         var extremes = JsonDocument.Parse(json.ToString()).RootElement.GetProperty("extremes");
         Assert.Equal("flux_outside", extremes.GetProperty("column").GetString());
         Assert.Equal("a", extremes.GetProperty("highest_clean")[0].GetProperty("id").GetString());
