@@ -1,4 +1,5 @@
 using ScoreBatch.Jobs.Diffusion;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Tests.Sampling;
@@ -21,13 +22,21 @@ internal static class GaussianMixtureScore
         var d = y64[0].numel();
         var logits = new List<Tensor>();
         var scores = new List<Tensor>();
+        // Scalars held by `using` until the end of each use: TorchSharp's Tensor.mul(Scalar) passes the scalar's handle
+        // to libtorch without keeping the temporary that `tensor * double` makes alive, so under a test run's GC
+        // pressure its finalizer could free it mid-call (seen once in CI: "toDouble: Expected false to be true").
+        using var minusHalf = (-0.5).ToScalar();
+        using var halfD = (0.5 * d).ToScalar();
         for (var k = 0; k < weights.Length; k++)
         {
-            var variance = a * a * variances[k] + s * s;
-            var diff = y64 - a * means[k];
+            using var vk = variances[k].ToScalar();
+            using var mk = means[k].ToScalar();
+            using var logWk = Math.Log(weights[k]).ToScalar();
+            var variance = (a * a).mul(vk) + s * s;
+            var diff = y64 - a.mul(mk);
             scores.Add(-diff / variance);
-            var logDensity = (-0.5 * (diff * diff / variance)).flatten(1).sum(1) - 0.5 * d * variance.flatten().log();
-            logits.Add(logDensity + Math.Log(weights[k]));
+            var logDensity = (diff * diff / variance).mul(minusHalf).flatten(1).sum(1) - variance.flatten().log().mul(halfD);
+            logits.Add(logDensity.add(logWk));
         }
         var responsibilities = softmax(stack(logits, 1), 1); // [N x K]
         var total = zeros_like(y64);
