@@ -6,31 +6,36 @@ namespace ScoreBatch.Jobs.Evaluation;
 
 /// <summary>
 /// ROC curves as one PNG: a panel per group (all kinds, then each kind), one line per score column with its AUC in
-/// the legend, the chance diagonal dashed, and the 1 % and 5 % false-positive rates marked.
+/// the legend, the chance diagonal dashed, and the 1 % and 5 % false-positive rates marked. With bins (`evaluate
+/// --bins`), one row of panels per bin follows the pooled row, each titled with its bin.
 /// </summary>
 public static class RocPlot
 {
     /// <summary>Side of one square panel in pixels.</summary>
     public const int PanelSize = 420;
 
-    public static byte[] Render(DetectionEvaluator evaluator)
+    /// <summary>The pooled curves of <paramref name="evaluator"/>, then a row per entry of <paramref name="bins"/>
+    /// (its label, e.g. "noise_sigma in [0.0333, 0.0667)", and an evaluator of that bin's cutouts).</summary>
+    public static byte[] Render(DetectionEvaluator evaluator, IReadOnlyList<(string Label, DetectionEvaluator Evaluator)>? bins = null)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
-        var panels = evaluator.Groups.Select(g => Panel(evaluator, g)).ToArray();
-        using var surface = SKSurface.Create(new SKImageInfo(PanelSize * panels.Length, PanelSize));
+        var rows = new List<byte[][]> { evaluator.Groups.Select(g => Panel(evaluator, g, null)).ToArray() };
+        foreach (var (label, e) in bins ?? []) rows.Add(e.Groups.Select(g => Panel(e, g, label)).ToArray());
+        using var surface = SKSurface.Create(new SKImageInfo(PanelSize * rows.Max(r => r.Length), PanelSize * rows.Count));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
-        for (int i = 0; i < panels.Length; i++)
-        {
-            using var bitmap = SKBitmap.Decode(panels[i]);
-            canvas.DrawBitmap(bitmap, i * PanelSize, 0);
-        }
+        for (int row = 0; row < rows.Count; row++)
+            for (int i = 0; i < rows[row].Length; i++)
+            {
+                using var bitmap = SKBitmap.Decode(rows[row][i]);
+                canvas.DrawBitmap(bitmap, i * PanelSize, row * PanelSize);
+            }
         using var image = surface.Snapshot();
         using var data = image.Encode(SKEncodedImageFormat.Png, 100);
         return data.ToArray();
     }
 
-    private static byte[] Panel(DetectionEvaluator evaluator, string group)
+    private static byte[] Panel(DetectionEvaluator evaluator, string group, string? bin)
     {
         var plot = new Plot();
         var chance = plot.Add.Line(0, 0, 1, 1);
@@ -57,9 +62,10 @@ public static class RocPlot
         }
         plot.ShowLegend(Alignment.LowerRight);
         plot.Axes.SetLimits(0, 1, 0, 1.02);
-        plot.Title(group == DetectionEvaluator.AllKinds
+        var title = group == DetectionEvaluator.AllKinds
             ? $"all artifacts ({positives}) vs clean ({negatives})"
-            : $"{group} ({positives}) vs clean ({negatives})");
+            : $"{group} ({positives}) vs clean ({negatives})";
+        plot.Title(bin is null ? title : $"{title}\n{bin}");
         plot.XLabel("false-positive rate");
         plot.YLabel("true-positive rate");
         return plot.GetImageBytes(PanelSize, PanelSize, ImageFormat.Png);

@@ -15,7 +15,7 @@ public static class EvaluateCommand
         var summary = new Option<FileInfo>("--summary") { Description = "summary.csv written by `scorebatch score` or a score job.", Required = true };
         var labels = new Option<FileInfo>("--labels") { Description = "labels.csv (id,label,kind) as `synth` and `inject` write it.", Required = true };
         var columns = new Option<string?>("--columns") { Description = $"Comma-separated score columns (default: those of {string.Join(", ", DetectionEvaluator.ScoreColumns)} that are present)." };
-        var roc = new Option<FileInfo?>("--roc") { Description = "Also draw the ROC curves into this PNG (one panel per artifact kind)." };
+        var roc = new Option<FileInfo?>("--roc") { Description = "Also draw the ROC curves into this PNG (one panel per artifact kind; with --bins, a row per bin below)." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of the table." };
         var bins = new Option<string?>("--bins")
         {
@@ -69,7 +69,7 @@ public static class EvaluateCommand
             if (roc is not null)
             {
                 if (roc.Directory is { } dir) Directory.CreateDirectory(dir.FullName);
-                File.WriteAllBytes(roc.FullName, RocPlot.Render(evaluator));
+                File.WriteAllBytes(roc.FullName, RocPlot.Render(evaluator, binned?.Select(b => (b.b.Label, b.e)).ToArray()));
                 log.WriteLine($"evaluate: ROC curves in {roc.FullName}");
             }
             return 0;

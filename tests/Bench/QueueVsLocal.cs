@@ -14,7 +14,9 @@ namespace ScoreBatch.Bench;
 /// processing one score job) against the same work through the local `scorebatch score` command, both as fresh
 /// processes of the CLI as the launcher builds it, each timed and its peak resident memory taken by GNU time. Run for several N to show
 /// that the worker's peak memory does not grow with the number of cutouts.
-/// Usage: dotnet run -c Release --project tests/Bench -- queue [--cutouts 5000,20000] [--per-file 500]
+/// Usage: dotnet run -c Release --project tests/Bench -- queue [--cutouts 5000,20000] [--per-file 500] [--repeat 1]
+/// With --repeat N each size runs N times, local and queue in turn (a new job id and output each time), and a last
+/// row gives the median of the N ratios and their range: on 2 shared cores one pair's ratio moves by several percent.
 /// </summary>
 internal static class QueueVsLocal
 {
@@ -28,6 +30,8 @@ internal static class QueueVsLocal
         var counts = Arg("--cutouts", "5000,20000").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var perFile = int.Parse(Arg("--per-file", "500"), CultureInfo.InvariantCulture);
         var metrics = args.Contains("--metrics"); // also run the job again with the worker's metrics endpoint on
+        var repeat = int.Parse(Arg("--repeat", "1"), CultureInfo.InvariantCulture);
+        if (repeat < 1) throw new ArgumentException($"--repeat must be at least 1, got {repeat}");
         var root = AzuriteScript.RepositoryRoot();
         // The build users run: the launcher's self-contained ReadyToRun publish (the container image's build).
         var cli = Path.Combine(root, "Worker", "bin", "Release", "app", "scorebatch");
@@ -48,18 +52,31 @@ internal static class QueueVsLocal
             {
                 var input = Path.Combine(work.FullName, $"in-{n}");
                 WriteCutouts(input, n, perFile);
-                var local = await Timed(cli, ["score", "--model", model, "--input", input, "--out", Path.Combine(work.FullName, $"out-{n}"), "--previews", "0", "--device", "cpu"]);
                 await Exec(cli, ["upload", "--connection", connection, input, $"bench-in/n{n}"]);
                 await Exec(cli, ["upload", "--connection", connection, "--as-name", model, "bench-models/model.ckpt"]);
                 var queueName = $"bench{n}";
-                await Exec(cli, ["submit", "--connection", connection, "--queue", queueName, "--kind", "score", "--id", $"bench-{n}",
-                    "--input", $"bench-in/n{n}", "--output", $"bench-out/n{n}", "--model", "bench-models/model.ckpt",
-                    "--param", "previews=0", "--param", "device=cpu"]);
-                var azuriteBefore = GroupCpuSeconds(state);
-                var queue = await Timed(cli, ["worker", "--connection", connection, "--queue", queueName, "--max-jobs", "1", "--device", "cpu"]);
-                var azuriteCpu = GroupCpuSeconds(state) - azuriteBefore;
-                Console.WriteLine($"| {n} | local `score` | {local.Wall:F1} | {n / local.Wall:F0} | {local.PeakMiB:F0} | {local.CpuSeconds:F1} | | |");
-                Console.WriteLine($"| {n} | queue + Azurite | {queue.Wall:F1} | {n / queue.Wall:F0} | {queue.PeakMiB:F0} | {queue.CpuSeconds:F1} | {azuriteCpu:F1} | {100 * local.Wall / queue.Wall:F0} % |");
+                var ratios = new List<double>();
+                Run local = null!, queue = null!;
+                for (var r = 0; r < repeat; r++)
+                {
+                    var suffix = r == 0 ? "" : $"-{r}";
+                    local = await Timed(cli, ["score", "--model", model, "--input", input, "--out", Path.Combine(work.FullName, $"out-{n}{suffix}"), "--previews", "0", "--device", "cpu"]);
+                    await Exec(cli, ["submit", "--connection", connection, "--queue", queueName, "--kind", "score", "--id", $"bench-{n}{suffix}",
+                        "--input", $"bench-in/n{n}", "--output", $"bench-out/n{n}{suffix}", "--model", "bench-models/model.ckpt",
+                        "--param", "previews=0", "--param", "device=cpu"]);
+                    var azuriteBefore = GroupCpuSeconds(state);
+                    queue = await Timed(cli, ["worker", "--connection", connection, "--queue", queueName, "--max-jobs", "1", "--device", "cpu"]);
+                    var azuriteCpu = GroupCpuSeconds(state) - azuriteBefore;
+                    ratios.Add(local.Wall / queue.Wall);
+                    Console.WriteLine($"| {n} | local `score` | {local.Wall:F1} | {n / local.Wall:F0} | {local.PeakMiB:F0} | {local.CpuSeconds:F1} | | |");
+                    Console.WriteLine($"| {n} | queue + Azurite | {queue.Wall:F1} | {n / queue.Wall:F0} | {queue.PeakMiB:F0} | {queue.CpuSeconds:F1} | {azuriteCpu:F1} | {100 * local.Wall / queue.Wall:F0} % |");
+                }
+                if (repeat > 1)
+                {
+                    ratios.Sort();
+                    var median = repeat % 2 == 1 ? ratios[repeat / 2] : (ratios[repeat / 2 - 1] + ratios[repeat / 2]) / 2;
+                    Console.WriteLine($"| {n} | median of {repeat} pairs | | | | | | **{100 * median:F0} %** ({100 * ratios[0]:F0}-{100 * ratios[^1]:F0} %) |");
+                }
                 if (!metrics) continue;
                 // The same job again (new id and output) with --metrics-port: the endpoint's cost on a score job.
                 await Exec(cli, ["submit", "--connection", connection, "--queue", queueName, "--kind", "score", "--id", $"bench-{n}-metrics",

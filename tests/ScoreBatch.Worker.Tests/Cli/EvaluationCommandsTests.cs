@@ -153,6 +153,14 @@ public sealed class EvaluationCommandsTests : IDisposable
         Assert.Equal(JsonValueKind.Null, bins[0].GetProperty("lower").ValueKind);
         Assert.Equal(0.1, bins[1].GetProperty("lower").GetDouble());
         Assert.Equal(0.0, bins[1].GetProperty("metrics")[0].GetProperty("auc").GetDouble());
+        // The ROC PNG: the pooled row (all, ring), then one row per bin.
+        var roc = new FileInfo(Path.Combine(_dir.FullName, "roc-bins.png"));
+        Assert.Equal(0, EvaluateCommand.Run(summary, labels, null, roc, json: false, TextWriter.Null, TextWriter.Null, "noise_sigma:0.1"));
+        using (var png = SkiaSharp.SKBitmap.Decode(roc.FullName))
+        {
+            Assert.Equal(2 * RocPlot.PanelSize, png.Width);
+            Assert.Equal(3 * RocPlot.PanelSize, png.Height);
+        }
         var log = new StringWriter();
         Assert.Equal(2, EvaluateCommand.Run(summary, labels, null, null, false, TextWriter.Null, log, "noise_sigma:0.5,0.1"));
         Assert.Contains("evaluate: --bins: edges must increase", log.ToString(), StringComparison.Ordinal);
