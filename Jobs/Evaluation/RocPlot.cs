@@ -15,7 +15,7 @@ public static class RocPlot
     public const int PanelSize = 420;
 
     /// <summary>The pooled curves of <paramref name="evaluator"/>, then a row per entry of <paramref name="bins"/>
-    /// (its label, e.g. "0.0333 <= noise_sigma < 0.0667", and an evaluator of that bin's cutouts).</summary>
+    /// (its label, e.g. "0.0333 &lt;= noise_sigma &lt; 0.0667", and an evaluator of that bin's cutouts).</summary>
     public static byte[] Render(DetectionEvaluator evaluator, IReadOnlyList<(string Label, DetectionEvaluator Evaluator)>? bins = null)
     {
         ArgumentNullException.ThrowIfNull(evaluator);
