@@ -1,5 +1,5 @@
 using ScoreBatch.Jobs.Diffusion;
-using TorchSharp;
+using ScoreBatch.Jobs.Runtime;
 using static TorchSharp.torch;
 
 namespace ScoreBatch.Jobs.Tests.Sampling;
@@ -22,25 +22,21 @@ internal static class GaussianMixtureScore
         var d = y64[0].numel();
         var logits = new List<Tensor>();
         var scores = new List<Tensor>();
-        // Scalars held by `using` until the end of each use: TorchSharp's Tensor.mul(Scalar) passes the scalar's handle
-        // to libtorch without keeping the temporary that `tensor * double` makes alive, so under a test run's GC
-        // pressure its finalizer could free it mid-call (seen once in CI: "toDouble: Expected false to be true").
-        using var minusHalf = (-0.5).ToScalar();
-        using var halfD = (0.5 * d).ToScalar();
+        // Arithmetic with numbers through the product's TorchScalars helpers (Jobs/Runtime/TorchScalars.cs), which keep
+        // each number's native Scalar alive for the whole call: `tensor * double`, `a + b` and `+=` make temporaries
+        // that a finalizer can free mid-call under a test run's GC pressure (seen once in CI: "toDouble: Expected
+        // false to be true").
         for (var k = 0; k < weights.Length; k++)
         {
-            using var vk = variances[k].ToScalar();
-            using var mk = means[k].ToScalar();
-            using var logWk = Math.Log(weights[k]).ToScalar();
-            var variance = (a * a).mul(vk) + s * s;
-            var diff = y64 - a.mul(mk);
+            var variance = (a * a).Times(variances[k]).Plus(s * s);
+            var diff = y64 - a.Times(means[k]);
             scores.Add(-diff / variance);
-            var logDensity = (diff * diff / variance).mul(minusHalf).flatten(1).sum(1) - variance.flatten().log().mul(halfD);
-            logits.Add(logDensity.add(logWk));
+            var logDensity = (diff * diff / variance).Times(-0.5).flatten(1).sum(1).PlusScaled(variance.flatten().log(), -0.5 * d);
+            logits.Add(logDensity.Plus(Math.Log(weights[k])));
         }
         var responsibilities = softmax(stack(logits, 1), 1); // [N x K]
         var total = zeros_like(y64);
-        for (var k = 0; k < weights.Length; k++) total += responsibilities[.., k].view(shape) * scores[k];
+        for (var k = 0; k < weights.Length; k++) total.AddInPlace(responsibilities[.., k].view(shape) * scores[k]);
         return total.to(y.dtype).MoveToOuterDisposeScope();
     };
 }
