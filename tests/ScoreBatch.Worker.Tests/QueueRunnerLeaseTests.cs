@@ -27,13 +27,32 @@ public sealed class QueueRunnerLeaseTests : IAsyncLifetime
         return release;
     }
 
-    /// <summary>Moves the fake clock one renewal period (30 s) at a time, each time until the runner has renewed.</summary>
+    /// <summary>
+    /// Moves the fake clock one renewal period (30 s) at a time, each time until the runner has renewed. The lease
+    /// monitor arms its next 30 s delay only after the previous renewal returns, and the fake queue counts a renewal
+    /// as it starts: when the clock moved before the delay was armed, that delay counts from the later time, so the
+    /// clock is nudged a second at a time until the renewal comes (never past it: no renewal is skipped or added).
+    /// </summary>
     private async Task AdvanceRenewalsAsync(int renewals)
     {
+        var timeout = RunnerHarness.Timeout;
         for (var i = 1; i <= renewals; i++)
         {
             _h.Time.Advance(TimeSpan.FromSeconds(30));
-            await _h.Losing.WaitForVisibilityUpdatesAsync(i, RunnerHarness.Timeout);
+            while (true)
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(timeout);
+                wait.CancelAfter(TimeSpan.FromMilliseconds(250));
+                try
+                {
+                    await _h.Losing.WaitForVisibilityUpdatesAsync(i, wait.Token);
+                    break;
+                }
+                catch (OperationCanceledException) when (!timeout.IsCancellationRequested)
+                {
+                    _h.Time.Advance(TimeSpan.FromSeconds(1));
+                }
+            }
         }
     }
 
